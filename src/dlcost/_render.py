@@ -1,0 +1,111 @@
+"""Human-readable tables for the CLI (rich). Percent and rounding live only here."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+
+from dlcost.models import ErrorPrediction, Estimate
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _images(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2%}"
+
+
+def _warnings(warnings: list[str]) -> list[str]:
+    return [f"[yellow]Warning {number}:[/] {text}" for number, text in enumerate(warnings, start=1)]
+
+
+def estimate_view(result: Estimate) -> Group:
+    """Figure 2 of seed 000: the inputs, then the ranked recommendations."""
+    scenario = result.inputs
+    inputs = Table(title="Inputs", show_header=False, title_justify="left")
+    inputs.add_column("input", style="bold")
+    inputs.add_column("value", justify="right")
+    inputs.add_row("Task", scenario.task.capitalize())
+    inputs.add_row("Target accuracy", _percent(scenario.target_accuracy))
+    inputs.add_row("Limit of datapoints", _images(scenario.data_max))
+    inputs.add_row("$ per datapoint", _usd(scenario.cost_per_datapoint))
+    inputs.add_row("Datapoints present", _images(scenario.data_present))
+    counts = scenario.class_counts
+    if counts is None:
+        inputs.add_row("Number of classes", str(scenario.classes))
+    else:
+        labelled = counts.items() if isinstance(counts, dict) else ((f"class {i + 1}", c) for i, c in enumerate(counts))
+        for label, count in list(labelled)[:12]:
+            inputs.add_row(f"  {label}", _images(count))
+        if len(counts) > 12:
+            inputs.add_row("  ...", f"{len(counts)} classes")
+    inputs.add_row("Relative complexity", f"{result.relative_complexity:.4f}")
+    inputs.add_row("Pretrain", str(scenario.pretrained).upper())
+    inputs.add_row("$ per FLOP", f"{scenario.cost_per_flop:.3g}")
+    inputs.add_row("Epochs to train", f"{scenario.epochs:g}")
+    inputs.add_row("Cost mode / model", f"{result.cost_mode} / {result.model}")
+
+    # Figure 2 stacks each recommendation's outputs; here they stand side by side.
+    outputs = Table(title="Recommendations (cheapest first)", title_justify="left")
+    outputs.add_column("", style="bold")
+    ordinal = {1: "Best model", 2: "2nd best", 3: "3rd best"}
+    for rec in result.recommendations:
+        outputs.add_column(ordinal.get(rec.rank, f"{rec.rank}th best"), justify="right")
+    recs = result.recommendations
+    outputs.add_row("Model", *(rec.architecture for rec in recs))
+    outputs.add_row("Max achievable accuracy", *(_percent(rec.max_achievable_accuracy) for rec in recs))
+    outputs.add_row("Model training cost", *(_usd(rec.training_cost) for rec in recs))
+    outputs.add_row("Data cost", *(_usd(rec.data_cost) for rec in recs))
+    outputs.add_row("Data needed (total)", *(_images(rec.data_needed) for rec in recs))
+    outputs.add_row("Additional data to collect", *(_images(rec.additional_data) for rec in recs))
+    outputs.add_row("Total cost", *(_usd(rec.total_cost) for rec in recs))
+    outputs.add_row("Target reachable", *("yes" if rec.feasible else "no" for rec in recs))
+    return Group(inputs, outputs, *_warnings(result.warnings))
+
+
+def prediction_view(result: ErrorPrediction) -> Group:
+    table = Table(show_header=False, title="Predicted error, eq. (1)", title_justify="left")
+    table.add_column("name", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("Training images", _images(result.data))
+    table.add_row("Relative complexity", f"{result.relative_complexity:.4f}")
+    table.add_row("Task / pretrained", f"{result.task} / {result.pretrained}")
+    table.add_row("Predicted error", _percent(result.error))
+    table.add_row("Predicted accuracy" if result.task == "classification" else "Predicted mean IoU", _percent(result.accuracy))
+    table.add_row("Model", result.model)
+    return Group(table, *_warnings(result.warnings))
+
+
+_SHORT_TASK = {
+    "classification": "classify",
+    "detection": "detect",
+    "instance_segmentation": "inst. seg.",
+    "semantic_segmentation": "sem. seg.",
+}
+
+
+def architectures_view(rows) -> Table:
+    table = Table(title="Architecture catalog", title_justify="left")
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Task", no_wrap=True)
+    for column in ("Params M", "GFLOP/img", "px", "Top-1"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("Paper", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row.name + ("" if row.default_candidate else " *"), _SHORT_TASK.get(row.task, row.task), f"{row.n_parameters / 1e6:.2f}",
+            f"{row.forward_gflops:.3g}", str(row.resolution_px),
+            _percent(row.imagenet_top1) if row.imagenet_top1 is not None else "-",
+            "yes" if row.in_paper else "no",
+        )
+    table.caption = "* considered only when named with --architecture. Variants and sources: --json"
+    return table
+
+
+def print_view(view) -> None:
+    Console().print(view)

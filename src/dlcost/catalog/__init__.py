@@ -1,0 +1,198 @@
+"""Dated, cited data files and the only code that reads them.
+
+- ``architectures.csv``: parameters, forward FLOPs, resolution, ImageNet top-1 and
+  the source of every number (see docs/catalog-architectures.md).
+- ``coefficients.toml``: Table 1 of seed 000 and the paper's default inputs.
+- ``paper_cases.csv``: Table 2 of seed 000 (the paper's test cases).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+
+from dlcost.core.accuracy import ErrorCoefficients
+
+__all__ = [
+    "Architecture",
+    "CoefficientRow",
+    "architectures",
+    "find_architecture",
+    "coefficient_table",
+    "error_coefficients",
+    "defaults",
+    "fitted_range",
+    "paper_cases",
+    "DEFAULT_MODEL",
+]
+
+DEFAULT_MODEL = "paper-2024"
+_COEFFICIENT_ORDER = ("intercept", "log_data", "pretrain_log_data", "complexity", "segmentation")
+
+
+def _read_text(name: str) -> str:
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """One row of the architecture catalog."""
+
+    name: str
+    aliases: tuple[str, ...]
+    family: str
+    task: str
+    in_paper: bool
+    default_candidate: bool
+    n_parameters: int
+    forward_gflops: float
+    resolution_px: int
+    imagenet_top1: float | None
+    variant: str
+    torchvision_builder: str
+    timm_name: str
+    source_parameters: str
+    source_flops: str
+    source_top1: str
+    notes: str
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        record["aliases"] = list(self.aliases)
+        return record
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _to_bool(text: str) -> bool:
+    return text.strip().lower() in {"true", "yes", "1"}
+
+
+@cache
+def architectures() -> tuple[Architecture, ...]:
+    """All catalog rows, in file order (the paper's list first)."""
+    rows = csv.DictReader(_read_text("architectures.csv").splitlines())
+    return tuple(
+        Architecture(
+            name=row["name"],
+            aliases=tuple(alias.strip() for alias in row["aliases"].split(";") if alias.strip()),
+            family=row["family"],
+            task=row["task"],
+            in_paper=_to_bool(row["in_paper"]),
+            default_candidate=_to_bool(row["default_candidate"]),
+            n_parameters=int(row["n_parameters"]),
+            forward_gflops=float(row["forward_gflops"]),
+            resolution_px=int(row["resolution_px"]),
+            imagenet_top1=float(row["imagenet_top1"]) if row["imagenet_top1"].strip() else None,
+            variant=row["variant"],
+            torchvision_builder=row["torchvision_builder"],
+            timm_name=row["timm_name"],
+            source_parameters=row["source_parameters"],
+            source_flops=row["source_flops"],
+            source_top1=row["source_top1"],
+            notes=row["notes"],
+        )
+        for row in rows
+    )
+
+
+@cache
+def _architecture_index() -> dict[str, Architecture]:
+    index: dict[str, Architecture] = {}
+    for architecture in architectures():
+        for key in (architecture.name, *architecture.aliases):
+            index.setdefault(_normalise(key), architecture)
+    return index
+
+
+def find_architecture(name: str) -> Architecture:
+    """The catalog row for a name or alias (case and punctuation ignored).
+
+    Raises ``ValueError`` naming the closest catalog names when there is no match.
+    """
+    found = _architecture_index().get(_normalise(name))
+    if found is not None:
+        return found
+    names = [architecture.name for architecture in architectures()]
+    keys = {_normalise(key): arch.name for arch in architectures() for key in (arch.name, *arch.aliases)}
+    close = difflib.get_close_matches(_normalise(name), list(keys), n=6, cutoff=0.5)
+    suggestions = list(dict.fromkeys(keys[key] for key in close))[:3] or names[:3]
+    raise ValueError(
+        f"architecture must be a catalog name; got {name!r}. "
+        f"Did you mean {', '.join(suggestions)}? (`dlcost architectures` lists all)"
+    )
+
+
+@dataclass(frozen=True)
+class CoefficientRow:
+    """One row of a coefficient table like Table 1 of seed 000."""
+
+    name: str
+    regressor: str
+    coef: float
+    std_err: float
+    t: float
+    p: float
+    ci_low: float
+    ci_high: float
+
+
+@cache
+def _coefficients_file() -> dict:
+    return tomllib.loads(_read_text("coefficients.toml"))
+
+
+def coefficient_table(model: str = DEFAULT_MODEL) -> tuple[CoefficientRow, ...]:
+    """The published coefficient table of a shipped model (Table 1 for paper-2024)."""
+    models = _coefficients_file()["models"]
+    if model not in models:
+        raise ValueError(f"model must be one of {', '.join(sorted(models))}; got {model!r}.")
+    table = models[model]["coefficients"]
+    return tuple(CoefficientRow(name=name, **table[name]) for name in _COEFFICIENT_ORDER)
+
+
+def error_coefficients(model: str = DEFAULT_MODEL) -> ErrorCoefficients:
+    """Eq. (1) coefficients of a shipped model."""
+    return ErrorCoefficients(**{row.name: row.coef for row in coefficient_table(model)})
+
+
+def model_summary(model: str = DEFAULT_MODEL) -> dict:
+    """Description, source, R^2 and n of a shipped model."""
+    entry = _coefficients_file()["models"][model]
+    return {key: entry[key] for key in ("description", "source", "r2", "n")}
+
+
+def defaults() -> dict:
+    """The paper's default inputs (Figure 2 soft assumptions)."""
+    return dict(_coefficients_file()["defaults"])
+
+
+def fitted_range() -> dict:
+    """Range of inputs the regression was fitted on."""
+    return dict(_coefficients_file()["fitted_range"])
+
+
+@cache
+def paper_cases() -> tuple[dict, ...]:
+    """Table 2 of seed 000, as rows of ``paper_cases.csv``."""
+    rows = csv.DictReader(_read_text("paper_cases.csv").splitlines())
+    return tuple(
+        {
+            "case": row["case"],
+            "n_train": int(row["n_train"]),
+            "relative_complexity": float(row["relative_complexity"]),
+            "task": row["task"],
+            "pretrained": _to_bool(row["pretrained"]),
+            "observed_error": float(row["observed_error"]),
+            "printed_predicted_error": float(row["printed_predicted_error"]),
+            "source": row["source"],
+        }
+        for row in rows
+    )

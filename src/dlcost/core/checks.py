@@ -1,0 +1,80 @@
+"""Input checks shared by every interface, with one wording.
+
+Each check raises ``ValueError`` whose message names the input, states the rule,
+shows the value received and, where there is a likely fix, suggests it.  The CLI
+prints the message as ``Error: ...`` (exit 2) and the web API returns it with 422.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+__all__ = [
+    "check_fraction",
+    "check_positive",
+    "check_non_negative",
+    "check_whole_count",
+    "check_class_counts",
+    "check_choice",
+]
+
+
+def _as_number(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"{name} must be a number; got {value!r}.")
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{name} must be a finite number; got {value!r}.")
+    return number
+
+
+def check_fraction(value, name: str) -> float:
+    """Return ``value`` if it is a fraction strictly between 0 and 1."""
+    number = _as_number(value, name)
+    if not 0.0 < number < 1.0:
+        hint = f" For {number:g}% pass {number / 100:g}." if 5.0 <= number < 100.0 else ""
+        raise ValueError(f"{name} must be a fraction in (0, 1); got {value!r}.{hint}")
+    return number
+
+
+def check_positive(value, name: str) -> float:
+    """Return ``value`` if it is a finite number greater than 0."""
+    number = _as_number(value, name)
+    if number <= 0.0:
+        raise ValueError(f"{name} must be greater than 0; got {value!r}.")
+    return number
+
+
+def check_non_negative(value, name: str) -> float:
+    """Return ``value`` if it is a finite number of at least 0."""
+    number = _as_number(value, name)
+    if number < 0.0:
+        raise ValueError(f"{name} must be 0 or more; got {value!r}.")
+    return number
+
+
+def check_whole_count(value, name: str, minimum: int = 0) -> int:
+    """Return ``value`` as an int if it is a whole number of at least ``minimum``."""
+    number = _as_number(value, name)
+    if number != int(number) or number < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}; got {value!r}.")
+    return int(number)
+
+
+def check_class_counts(counts, name: str = "class_counts") -> list[float]:
+    """Return per-class example counts if there are at least 2, each greater than 0."""
+    counts = list(counts)
+    if len(counts) < 2:
+        raise ValueError(f"{name} must list at least 2 classes; got {len(counts)}.")
+    for index, count in enumerate(counts):
+        check_positive(count, f"{name}[{index}]")
+    return [float(count) for count in counts]
+
+
+def check_choice(value, name: str, choices) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if value not in choices:
+        accepted = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{name} must be one of {accepted}; got {value!r}.")
+    return value

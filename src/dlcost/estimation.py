@@ -1,0 +1,138 @@
+"""Joins the numeric core with the catalog: Scenario in, Estimate out.
+
+The regression of seed 000 does not depend on the architecture, so in ``paper``
+cost mode every candidate needs the same data and reaches the same accuracy; they
+differ in training cost (eq. (4): 2 x parameters per image) and are ranked by
+total cost (eq. (3)).
+"""
+
+from __future__ import annotations
+
+from dlcost import catalog
+from dlcost.catalog import Architecture
+from dlcost.core import accuracy, complexity, cost, recommend
+from dlcost.models import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
+
+__all__ = ["estimate", "predict_error", "candidate_architectures", "scenario_relative_complexity"]
+
+
+def scenario_relative_complexity(inputs: Scenario | ErrorQuery) -> float:
+    """RC of the inputs' target classes over their baseline (ImageNet-1000 by default)."""
+    counts = inputs.target_class_counts()
+    target = complexity.class_entropy(counts) if counts is not None else complexity.uniform_class_entropy(inputs.classes)
+    baseline_counts = inputs.baseline_counts()
+    if baseline_counts is not None:
+        baseline = complexity.class_entropy(baseline_counts)
+    else:
+        baseline = complexity.uniform_class_entropy(inputs.baseline_classes or catalog.defaults()["baseline_classes"])
+    return complexity.relative_complexity(target, baseline)
+
+
+def candidate_architectures(names: list[str] | None) -> list[Architecture]:
+    """Catalog rows for the named architectures, or every default candidate."""
+    if names is None:
+        return [row for row in catalog.architectures() if row.default_candidate]
+    found = [catalog.find_architecture(name) for name in names]
+    return list({row.name: row for row in found}.values())
+
+
+def _range_warnings(relative_complexity: float, n_images: float, error: float) -> list[str]:
+    """Notes for inputs outside the range eq. (1) was fitted on (seed 000, "Limitations")."""
+    fitted = catalog.fitted_range()
+    warnings = []
+    if relative_complexity > fitted["max_relative_complexity"]:
+        warnings.append(
+            f"relative complexity {relative_complexity:.3f} is above 1: the target is harder than "
+            "the baseline, outside the range the regression was fitted on."
+        )
+    if not fitted["min_images"] <= n_images <= fitted["max_images"]:
+        warnings.append(
+            f"{n_images:,.0f} training images is outside the 1,000 to 10,000,000 the regression "
+            "was fitted on: the prediction is an extrapolation."
+        )
+    if not 0.0 < error < 1.0:
+        warnings.append(
+            f"the predicted error {error:.3g} is outside (0, 1): the inputs are outside the range "
+            "where eq. (1) is meaningful."
+        )
+    return warnings
+
+
+def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL) -> Estimate:
+    """Data needed, costs and the ``top`` cheapest architectures for a scenario.
+
+    Eq. (1) inverted gives the images needed for the target; eqs. (3)-(5) price
+    training on min(needed, data_max) images and collecting what is missing.
+    When the target is out of reach, costs are those of reaching the best
+    reachable accuracy (training on data_max) and a warning says so.
+    """
+    coef = catalog.error_coefficients(model)
+    segmentation = scenario.task == "segmentation"
+    rc = scenario_relative_complexity(scenario)
+    target_error = 1.0 - scenario.target_accuracy
+    data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))
+    n_training = float(cost.training_images(data_needed, scenario.data_max))
+    reached_error = float(accuracy.predicted_error(n_training, rc, scenario.pretrained, segmentation, coef))
+    reachable = data_needed <= scenario.data_max
+    max_accuracy = scenario.target_accuracy if reachable else 1.0 - reached_error
+
+    candidates = candidate_architectures(scenario.architectures)
+    rows = []
+    for architecture in candidates:
+        flops = float(cost.training_flops(cost.paper_forward_flops(architecture.n_parameters), n_training, scenario.epochs))
+        training_cost = float(cost.training_cost_usd(flops, scenario.cost_per_flop))
+        data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_training, scenario.data_present))
+        rows.append(
+            dict(
+                architecture=architecture.name,
+                cost_mode=scenario.cost_mode,
+                n_parameters=architecture.n_parameters,
+                max_achievable_accuracy=max_accuracy,
+                data_needed=data_needed,
+                training_images=n_training,
+                additional_data=float(cost.additional_images(n_training, scenario.data_present)),
+                training_flops=flops,
+                training_cost=training_cost,
+                data_cost=data_cost,
+                total_cost=float(cost.total_cost_usd(training_cost, data_cost)),
+                feasible=reachable,
+            )
+        )
+    ranked = recommend.rank_by_total_cost([r["total_cost"] for r in rows], [r["architecture"] for r in rows], scenario.top)
+
+    warnings = _range_warnings(rc, n_training, reached_error)
+    if not reachable:
+        warnings.append(
+            f"target accuracy {scenario.target_accuracy:.2%} is not reachable within data_max "
+            f"({scenario.data_max:,.0f} images): it needs {data_needed:,.0f}. Costs are for the best "
+            f"reachable accuracy, {max_accuracy:.2%}."
+        )
+    return Estimate(
+        model=model,
+        cost_mode=scenario.cost_mode,
+        inputs=scenario,
+        relative_complexity=rc,
+        target_error=target_error,
+        data_needed=data_needed,
+        target_reachable=reachable,
+        max_achievable_accuracy=max_accuracy,
+        recommendations=[Recommendation(rank=rank, **rows[index]) for rank, index in enumerate(ranked, start=1)],
+        warnings=warnings,
+    )
+
+
+def predict_error(query: ErrorQuery, model: str = catalog.DEFAULT_MODEL) -> ErrorPrediction:
+    """Eq. (1): the error predicted after training on ``query.data`` images."""
+    coef = catalog.error_coefficients(model)
+    rc = query.relative_complexity if query.relative_complexity is not None else scenario_relative_complexity(query)
+    error = float(accuracy.predicted_error(query.data, rc, query.pretrained, query.task == "segmentation", coef))
+    return ErrorPrediction(
+        model=model,
+        data=query.data,
+        relative_complexity=rc,
+        pretrained=query.pretrained,
+        task=query.task,
+        error=error,
+        accuracy=1.0 - error,
+        warnings=_range_warnings(rc, query.data, error),
+    )

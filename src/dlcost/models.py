@@ -1,0 +1,265 @@
+"""Validated inputs and outputs (pydantic v2), shared by the library, CLI and web API.
+
+Field names are the CLI's option names in snake_case. Accuracy and error are
+fractions in [0, 1]; a string such as ``"96.5%"`` is accepted for
+``target_accuracy`` and read as 0.965. Money is in USD, data in images.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dlcost.core import checks
+
+__all__ = [
+    "Scenario",
+    "ErrorQuery",
+    "Recommendation",
+    "Estimate",
+    "ErrorPrediction",
+    "describe_validation_error",
+    "parse_fraction",
+    "JSON_SCHEMA_VERSION",
+]
+
+JSON_SCHEMA_VERSION = 1
+
+Task = Literal["classification", "segmentation"]
+CostMode = Literal["paper"]
+
+
+def parse_fraction(value, name: str) -> float:
+    """A fraction from 0.965, "0.965" or "96.5%". Raises ValueError naming ``name``."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+        except ValueError:
+            raise ValueError(f"{name} must be a fraction such as 0.965 or a percentage such as 96.5%; got {text!r}.") from None
+    return checks.check_fraction(value, name)
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("class_counts", "baseline_class_counts", mode="after", check_fields=False)
+    @classmethod
+    def _counts(cls, value, info):
+        if value is None:
+            return value
+        counts = value.values() if isinstance(value, dict) else value
+        checks.check_class_counts(counts, info.field_name)
+        return value
+
+    @field_validator("classes", "baseline_classes", mode="after", check_fields=False)
+    @classmethod
+    def _classes(cls, value, info):
+        return None if value is None else checks.check_whole_count(value, info.field_name, minimum=2)
+
+    def _one_class_input(self, classes_field: str, counts_field: str, required: bool) -> None:
+        given = [name for name in (classes_field, counts_field) if getattr(self, name) is not None]
+        if len(given) == 2:
+            raise ValueError(f"give either {classes_field} or {counts_field}, not both.")
+        if required and not given:
+            raise ValueError(f"give {classes_field} (a number of classes >= 2) or {counts_field} (examples per class).")
+
+
+def _counts_list(counts: list[float] | dict[str, float] | None) -> list[float] | None:
+    if counts is None:
+        return None
+    return list(counts.values()) if isinstance(counts, dict) else list(counts)
+
+
+class Scenario(_Input):
+    """A project to price: the inputs of Figure 2 in seed 000."""
+
+    task: Task = Field("classification", description="classification (error = 1 - accuracy) or segmentation (error = 1 - mean IoU).")
+    target_accuracy: float = Field(description="Accuracy (or mean IoU) to reach, a fraction in (0, 1).")
+    data_present: float | None = Field(None, description="Labelled images already at hand; default: the sum of class_counts, else 0. [images]")
+    data_max: float = Field(description="Most labelled images that could be had (the data limit). [images]")
+    cost_per_datapoint: float = Field(description="Cost of labelling one more image. [USD]")
+    classes: int | None = Field(None, description="Number of equally likely classes (>= 2).")
+    class_counts: list[float] | dict[str, float] | None = Field(None, description="Examples per class, a list or a label-to-count object.")
+    baseline_classes: int | None = Field(None, description="Baseline class count for relative complexity; default 1000 (ImageNet-1000).")
+    baseline_class_counts: list[float] | dict[str, float] | None = Field(None, description="Baseline examples per class, instead of baseline_classes.")
+    pretrained: bool = Field(True, description="Fine-tuned from a pretrained checkpoint (else trained from scratch).")
+    architectures: list[str] | None = Field(None, description="Candidate architectures (catalog names or aliases); default: every default candidate.")
+    cost_per_flop: float = Field(3e-11, description="Price of one FLOP in paper mode. [USD/FLOP]")
+    epochs: float = Field(50, description="Passes over the training data.")
+    top: int = Field(3, description="How many recommendations to return.")
+    cost_mode: CostMode = Field("paper", description="How training compute is priced: paper = eq. (4) of seed 000.")
+
+    @field_validator("target_accuracy", mode="before")
+    @classmethod
+    def _target(cls, value):
+        return parse_fraction(value, "target_accuracy")
+
+    @field_validator("data_max", "cost_per_datapoint", "cost_per_flop", "epochs")
+    @classmethod
+    def _positive(cls, value, info):
+        return checks.check_positive(value, info.field_name)
+
+    @field_validator("data_present")
+    @classmethod
+    def _present(cls, value):
+        return None if value is None else checks.check_non_negative(value, "data_present")
+
+    @field_validator("top")
+    @classmethod
+    def _top(cls, value):
+        return checks.check_whole_count(value, "top", minimum=1)
+
+    @field_validator("architectures")
+    @classmethod
+    def _architectures(cls, value):
+        if value is not None and not value:
+            raise ValueError("architectures must name at least one architecture, or be left out for the whole catalog.")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        self._one_class_input("classes", "class_counts", required=True)
+        self._one_class_input("baseline_classes", "baseline_class_counts", required=False)
+        if self.data_present is None:
+            self.data_present = float(sum(_counts_list(self.class_counts) or [0.0]))
+        if self.data_max < self.data_present:
+            raise ValueError(
+                f"data_max must be at least data_present ({self.data_present:g}); got {self.data_max:g}."
+            )
+        return self
+
+    def target_class_counts(self) -> list[float] | None:
+        return _counts_list(self.class_counts)
+
+    def baseline_counts(self) -> list[float] | None:
+        return _counts_list(self.baseline_class_counts)
+
+
+class ErrorQuery(_Input):
+    """Inputs of eq. (1): predict the error after training on ``data`` images."""
+
+    data: float = Field(description="Training images. [images]")
+    relative_complexity: float | None = Field(None, description="RC directly, instead of classes or class_counts.")
+    classes: int | None = None
+    class_counts: list[float] | dict[str, float] | None = None
+    baseline_classes: int | None = None
+    baseline_class_counts: list[float] | dict[str, float] | None = None
+    pretrained: bool = True
+    task: Task = "classification"
+
+    @field_validator("data")
+    @classmethod
+    def _data(cls, value):
+        return checks.check_positive(value, "data")
+
+    @field_validator("relative_complexity")
+    @classmethod
+    def _rc(cls, value):
+        return None if value is None else checks.check_non_negative(value, "relative_complexity")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        given = [n for n in ("relative_complexity", "classes", "class_counts") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of relative_complexity, classes or class_counts" + (f"; got {', '.join(given)}." if given else "."))
+        self._one_class_input("baseline_classes", "baseline_class_counts", required=False)
+        return self
+
+    def target_class_counts(self) -> list[float] | None:
+        return _counts_list(self.class_counts)
+
+    def baseline_counts(self) -> list[float] | None:
+        return _counts_list(self.baseline_class_counts)
+
+
+class Recommendation(BaseModel):
+    """One ranked architecture with every output of Figure 2 (seed 000)."""
+
+    rank: int
+    architecture: str
+    cost_mode: str
+    n_parameters: int = Field(description="Trainable parameters.")
+    max_achievable_accuracy: float = Field(description="Accuracy reached: the target if feasible, else the best within data_max. [fraction]")
+    data_needed: float = Field(description="Images needed for the target, eq. (1) inverted; may exceed data_max. [images]")
+    training_images: float = Field(description="Images per epoch actually trained on: min(data_needed, data_max). [images]")
+    additional_data: float = Field(description="Images still to collect: max(0, training_images - data_present). [images]")
+    training_flops: float = Field(description="3 x forward FLOPs x images x epochs, eq. (4). [FLOP]")
+    training_cost: float = Field(description="Eq. (4). [USD]")
+    data_cost: float = Field(description="Eq. (5). [USD]")
+    total_cost: float = Field(description="Eq. (3). [USD]")
+    feasible: bool = Field(description="The target is reachable within data_max.")
+
+
+class Estimate(BaseModel):
+    """The answer to a Scenario: relative complexity, data need and ranked recommendations."""
+
+    schema_version: int = JSON_SCHEMA_VERSION
+    model: str = Field(description="Coefficient set of eq. (1) that produced the estimate.")
+    cost_mode: str
+    inputs: Scenario
+    relative_complexity: float
+    target_error: float = Field(description="1 - target_accuracy. [fraction]")
+    data_needed: float = Field(description="Images needed for the target. [images]")
+    target_reachable: bool
+    max_achievable_accuracy: float = Field(description="Best accuracy within data_max, capped at the target. [fraction]")
+    recommendations: list[Recommendation]
+    warnings: list[str]
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+class ErrorPrediction(BaseModel):
+    """Eq. (1) evaluated for one data size."""
+
+    schema_version: int = JSON_SCHEMA_VERSION
+    model: str
+    data: float
+    relative_complexity: float
+    pretrained: bool
+    task: Task
+    error: float = Field(description="Predicted error. [fraction]")
+    accuracy: float = Field(description="1 - error (accuracy or mean IoU). [fraction]")
+    warnings: list[str]
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+_TYPE_WORDS = {
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "an object",
+    "string_type": "a string",
+}
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line for the first problem in a pydantic ``ValidationError``, naming the field."""
+    problems = error.errors(include_url=False)
+    # A misspelt key explains a "missing" one: report unknown keys first, missing ones last.
+    first = min(problems, key=lambda p: {"extra_forbidden": 0, "missing": 2}.get(p["type"], 1))
+    location = first["loc"]
+    field = (str(location[0]) if location else "input") + "".join(
+        f"[{part}]" for part in location[1:] if isinstance(part, int)
+    )
+    kind = first["type"]
+    if kind == "value_error":
+        return str(first["ctx"]["error"])
+    if kind == "missing":
+        return f"{field} is required."
+    if kind == "extra_forbidden":
+        return f"{field} is not an input this command knows; check its spelling."
+    if kind == "literal_error":
+        return f"{field} must be one of {first['ctx']['expected']}; got {first['input']!r}."
+    if kind in _TYPE_WORDS:
+        return f"{field} must be {_TYPE_WORDS[kind]}; got {first['input']!r}."
+    return f"{field}: {first['msg']}; got {first.get('input')!r}."

@@ -1,0 +1,214 @@
+"""The `dlcost` command line: wiring, exit codes and the exact one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dlcost.cli import main
+
+FIGURE_2 = [
+    "--target-accuracy", "96.5%", "--data-max", "200000", "--cost-per-datapoint", "0.63",
+    "--class-counts", "50000,1000", "--pretrained", "--cost-per-flop", "3e-11", "--epochs", "50",
+]
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_estimate_json(capsys):
+    code, out, err = run(capsys, "estimate", *FIGURE_2, "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert document["recommendations"][0]["architecture"] == "EfficientNet-B0"
+    assert len(document["recommendations"]) == 3
+    for key in ("architecture", "max_achievable_accuracy", "data_needed", "additional_data",
+                "training_cost", "data_cost", "total_cost", "feasible"):
+        assert key in document["recommendations"][0]
+    assert document["warnings"] == []
+    assert 0.0139 < document["relative_complexity"] < 0.0140
+
+
+def test_estimate_table_like_figure2(capsys):
+    code, out, _ = run(capsys, "estimate", *FIGURE_2)
+    assert code == 0
+    for text in ("Inputs", "Target accuracy", "96.50%", "Best model", "EfficientNet-B0", "Total cost"):
+        assert text in out
+
+
+def test_scenario_file_and_flags_override(capsys, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('target-accuracy = 0.965\ndata_max = 200000\ncost_per_datapoint = 0.63\nclasses = 10\ntop = 2\n')
+    code, out, _ = run(capsys, "estimate", "--scenario", str(path), "--class-counts", "50000,1000", "--json")
+    document = json.loads(out)
+    assert code == 0
+    assert len(document["recommendations"]) == 2
+    assert document["inputs"]["classes"] is None and document["inputs"]["class_counts"] == [50000.0, 1000.0]
+
+
+def test_class_counts_csv(capsys, tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text("label,count\nPositive,50000\nNegative,1000\n")
+    code, out, _ = run(capsys, "estimate", *FIGURE_2[:6], "--class-counts", str(path), "--json")
+    assert code == 0
+    assert json.loads(out)["inputs"]["class_counts"] == {"Positive": 50000.0, "Negative": 1000.0}
+
+
+def test_architecture_filter_and_top(capsys):
+    code, out, _ = run(capsys, "estimate", *FIGURE_2, "--architecture", "vgg16", "--architecture", "ResNet-32", "--top", "5", "--json")
+    names = [rec["architecture"] for rec in json.loads(out)["recommendations"]]
+    assert code == 0 and names == ["ResNet-32", "VGG-16"]
+
+
+def test_unreachable_target_warns_and_prices_best_reachable(capsys):
+    code, out, _ = run(capsys, "estimate", "--target-accuracy", "0.999", "--data-max", "10000",
+                       "--cost-per-datapoint", "1", "--classes", "10", "--json")
+    document = json.loads(out)
+    best = document["recommendations"][0]
+    assert code == 0 and not best["feasible"] and not document["target_reachable"]
+    assert best["training_images"] == 10000 and best["max_achievable_accuracy"] < 0.999
+    assert any("not reachable" in warning for warning in document["warnings"])
+
+
+def test_out_of_range_warning_in_table(capsys):
+    code, out, _ = run(capsys, "estimate", "--target-accuracy", "0.5", "--data-max", "1e6",
+                       "--cost-per-datapoint", "1", "--classes", "10", "--no-pretrained")
+    assert code == 0 and "Warning 1:" in out
+
+
+def test_predict_error(capsys):
+    code, out, _ = run(capsys, "predict-error", "--data", "3000", "--rc", "0.403", "--json")
+    document = json.loads(out)
+    assert code == 0 and round(document["error"], 3) == 0.101 and document["accuracy"] == pytest.approx(1 - document["error"])
+
+
+def test_predict_error_table(capsys):
+    code, out, _ = run(capsys, "predict-error", "--data", "1e5", "--classes", "10", "--task", "segmentation")
+    assert code == 0 and "Predicted mean IoU" in out
+
+
+def test_architectures(capsys):
+    code, out, _ = run(capsys, "architectures", "--json")
+    rows = json.loads(out)["architectures"]
+    assert code == 0 and len(rows) >= 19
+    code, out, _ = run(capsys, "architectures")
+    assert code == 0 and "EfficientNet-B0" in out
+
+
+BAD_INPUTS = [
+    # (arguments replacing the named flag of the Figure 2 scenario, exact error line)
+    ({"--target-accuracy": "1.2"}, "Error: target_accuracy must be a fraction in (0, 1); got 1.2."),
+    ({"--target-accuracy": "96.5"}, "Error: target_accuracy must be a fraction in (0, 1); got 96.5. For 96.5% pass 0.965."),
+    ({"--target-accuracy": "0"}, "Error: target_accuracy must be a fraction in (0, 1); got 0.0."),
+    ({"--target-accuracy": "150%"}, "Error: target_accuracy must be a fraction in (0, 1); got 1.5."),
+    ({"--target-accuracy": "high"}, "Error: target_accuracy must be a fraction such as 0.965 or a percentage such as 96.5%; got 'high'."),
+    ({"--data-max": "0"}, "Error: data_max must be greater than 0; got 0.0."),
+    ({"--data-max": "-5"}, "Error: data_max must be greater than 0; got -5.0."),
+    ({"--data-max": "lots"}, "Error: Invalid value for '--data-max': Input should be a valid number, unable to parse string as a number"),
+    ({"--data-max": "20000"}, "Error: data_max must be at least data_present (51000); got 20000."),
+    ({"--cost-per-datapoint": "-1"}, "Error: cost_per_datapoint must be greater than 0; got -1.0."),
+    ({"--cost-per-datapoint": "0"}, "Error: cost_per_datapoint must be greater than 0; got 0.0."),
+    ({"--cost-per-flop": "0"}, "Error: cost_per_flop must be greater than 0; got 0.0."),
+    ({"--epochs": "-3"}, "Error: epochs must be greater than 0; got -3.0."),
+    ({"--class-counts": "50000,-3"}, "Error: class_counts[1] must be greater than 0; got -3.0."),
+    ({"--class-counts": "50000,0"}, "Error: class_counts[1] must be greater than 0; got 0.0."),
+    ({"--class-counts": "50000,many"}, "Error: class_counts must be comma-separated numbers such as 50000,1000 or a CSV file; item 2 is 'many'."),
+    ({"--class-counts": "50000"}, "Error: class_counts must list at least 2 classes; got 1."),
+    ({"--class-counts": "missing.csv"}, "Error: class_counts file 'missing.csv' cannot be read: No such file or directory."),
+]
+
+
+def figure2_with(replacements):
+    args = list(FIGURE_2)
+    for flag, value in replacements.items():
+        args[args.index(flag) + 1] = value
+    return args
+
+
+@pytest.mark.parametrize("replacements, message", BAD_INPUTS)
+def test_bad_estimate_inputs(capsys, replacements, message):
+    code, out, err = run(capsys, "estimate", *figure2_with(replacements))
+    assert (code, out, err) == (2, "", message + "\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--classes", "1", "--data-present", "0"], "Error: classes must be a whole number of at least 2; got 1."),
+        (["--data-present", "-1"], "Error: data_present must be 0 or more; got -1.0."),
+        (["--top", "0"], "Error: top must be a whole number of at least 1; got 0."),
+        (["--top", "two"], "Error: Invalid value for '--top': Input should be a valid integer, unable to parse string as an integer"),
+        (["--architecture", "EfficientNet-B9"],
+         "Error: architecture must be a catalog name; got 'EfficientNet-B9'. Did you mean EfficientNet-B7, EfficientNet-B0, EfficientNetV2-S? (`dlcost architectures` lists all)"),
+        (["--task", "detection"], "Error: task must be one of 'classification' or 'segmentation'; got 'detection'."),
+        (["--cost-mode", "magic"], "Error: cost_mode must be one of 'paper'; got 'magic'."),
+    ],
+)
+def test_more_bad_estimate_inputs(capsys, args, message):
+    base = [a for a in FIGURE_2]
+    if "--classes" in args:
+        i = base.index("--class-counts")
+        del base[i:i + 2]
+    code, out, err = run(capsys, "estimate", *base, *args)
+    assert (code, out, err) == (2, "", message + "\n")
+
+
+def test_missing_required_input(capsys):
+    code, _, err = run(capsys, "estimate", "--target-accuracy", "0.9", "--cost-per-datapoint", "1", "--classes", "3")
+    assert (code, err) == (2, "Error: data_max is required.\n")
+
+
+def test_classes_and_counts_together(capsys, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("classes = 3\nclass_counts = [1, 2]\n")
+    code, _, err = run(capsys, "estimate", "--scenario", str(path), *FIGURE_2[:6])
+    assert (code, err) == (2, "Error: give either classes or class_counts, not both.\n")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "Error: scenario file '{path}' cannot be read: No such file or directory."),
+        ("target_accuracy = = 3", "Error: scenario file '{path}' is not valid TOML: Invalid value (at line 1, column 19)."),
+        ("target_acuracy = 0.9", "Error: target_acuracy is not an input this command knows; check its spelling."),
+        ("data_max = 'many'", "Error: data_max must be a number; got 'many'."),
+    ],
+)
+def test_bad_scenario_file(capsys, tmp_path, content, message):
+    path = tmp_path / "scenario.toml"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "estimate", "--scenario", str(path), "--target-accuracy", "0.9",
+                         "--cost-per-datapoint", "1", "--classes", "3")
+    assert (code, out, err) == (2, "", message.format(path=path) + "\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data", "0", "--rc", "0.1"], "Error: data must be greater than 0; got 0.0."),
+        (["--data", "1000"], "Error: give exactly one of relative_complexity, classes or class_counts."),
+        (["--data", "1000", "--rc", "0.1", "--classes", "4"], "Error: give exactly one of relative_complexity, classes or class_counts; got relative_complexity, classes."),
+        (["--data", "1000", "--rc", "-0.1"], "Error: relative_complexity must be 0 or more; got -0.1."),
+    ],
+)
+def test_bad_predict_error_inputs(capsys, args, message):
+    code, out, err = run(capsys, "predict-error", *args)
+    assert (code, out, err) == (2, "", message + "\n")
+
+
+def test_console_script_exit_code_and_no_traceback():
+    result = subprocess.run([sys.executable, "-m", "dlcost.cli", "estimate", "--target-accuracy", "2"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+
+
+def test_every_command_has_help(capsys):
+    for command in ("estimate", "predict-error", "architectures"):
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "Usage:" in out
