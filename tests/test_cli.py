@@ -11,6 +11,7 @@ from dlcost.cli import main
 FIGURE_2 = [
     "--target-accuracy", "96.5%", "--data-max", "200000", "--cost-per-datapoint", "0.63",
     "--class-counts", "50000,1000", "--pretrained", "--cost-per-flop", "3e-11", "--epochs", "50",
+    "--cost-mode", "paper",
 ]
 
 
@@ -145,7 +146,7 @@ def test_bad_estimate_inputs(capsys, replacements, message):
         (["--architecture", "EfficientNet-B9"],
          "Error: architecture must be a catalog name; got 'EfficientNet-B9'. Did you mean EfficientNet-B7, EfficientNet-B0, EfficientNetV2-S? (`dlcost architectures` lists all)"),
         (["--task", "detection"], "Error: task must be one of 'classification' or 'segmentation'; got 'detection'."),
-        (["--cost-mode", "magic"], "Error: cost_mode must be one of 'paper'; got 'magic'."),
+        (["--cost-mode", "magic"], "Error: cost_mode must be one of 'paper', 'flops' or 'measured'; got 'magic'."),
     ],
 )
 def test_more_bad_estimate_inputs(capsys, args, message):

@@ -13,7 +13,9 @@ BASE = dict(target_accuracy=0.9, data_max=1e6, cost_per_datapoint=0.5, classes=1
 
 def test_public_api():
     result = dlcost.estimate(Scenario(**BASE))
-    assert result.model == "paper-2024" and result.cost_mode == "paper"
+    assert result.model == "paper-2024" and result.cost_mode == "auto"
+    # auto: measured throughput where the catalog has one for the architecture, else flops
+    assert {rec.cost_mode for rec in result.recommendations} <= {"measured", "flops"}
     assert [rec.rank for rec in result.recommendations] == [1, 2, 3]
     costs = [rec.total_cost for rec in result.recommendations]
     assert costs == sorted(costs)

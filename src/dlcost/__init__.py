@@ -3,7 +3,7 @@ what accuracy it can reach (after Thompson et al., AAAI 2024; seed 000).
 
 >>> import dlcost
 >>> result = dlcost.estimate(dlcost.Scenario(target_accuracy=0.965, data_max=200_000,
-...     cost_per_datapoint=0.63, class_counts=[50_000, 1_000]))
+...     cost_per_datapoint=0.63, class_counts=[50_000, 1_000], cost_mode="paper"))
 >>> result.recommendations[0].architecture
 'EfficientNet-B0'
 

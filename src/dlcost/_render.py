@@ -16,6 +16,10 @@ def _images(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _hours(value: float) -> str:
+    return f"{value:,.1f} h" if value < 48 else f"{value / 24:,.1f} days"
+
+
 def _percent(value: float) -> str:
     return f"{value:.2%}"
 
@@ -65,6 +69,22 @@ def estimate_view(result: Estimate) -> Group:
     outputs.add_row("Additional data to collect", *(_images(rec.additional_data) for rec in recs))
     outputs.add_row("Total cost", *(_usd(rec.total_cost) for rec in recs))
     outputs.add_row("Target reachable", *("yes" if rec.feasible else "no" for rec in recs))
+    outputs.add_row("Cost mode", *(rec.cost_mode for rec in recs))
+    outputs.add_row(f"GPU-hours ({result.hardware['gpu']})", *(f"{rec.gpu_hours:,.1f}" for rec in recs))
+    outputs.add_row(f"Wall clock on {scenario.gpus} GPU(s)", *(_hours(rec.wall_clock_hours) for rec in recs))
+    outputs.add_row("Images/s per GPU (source)", *(f"{rec.images_per_s:,.0f} ({rec.throughput_source})" for rec in recs))
+    outputs.add_row("Bound by", *(rec.bound for rec in recs))
+    outputs.add_row("Compute cost", *("-" if rec.compute_cost is None else _usd(rec.compute_cost) for rec in recs))
+    outputs.add_row("Energy", *(f"{rec.energy_kwh:,.1f} kWh" for rec in recs))
+    outputs.add_row("CO2", *(f"{rec.co2_kg:,.1f} kg" for rec in recs))
+    if scenario.price_per_kwh is not None:
+        outputs.add_row("Electricity cost", *(_usd(rec.electricity_cost or 0.0) for rec in recs))
+    hardware = result.hardware
+    price = "-" if hardware["price_per_gpu_hour_usd"] is None else _usd(hardware["price_per_gpu_hour_usd"])
+    outputs.caption = (
+        f"{hardware['gpu']} {hardware['precision']}, {price}/GPU-h ({hardware['price_source']}); "
+        f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
+    )
     return Group(inputs, outputs, *_warnings(result.warnings))
 
 
@@ -104,6 +124,26 @@ def architectures_view(rows) -> Table:
             "yes" if row.in_paper else "no",
         )
     table.caption = "* considered only when named with --architecture. Variants and sources: --json"
+    return table
+
+
+def hardware_view(catalog) -> Table:
+    table = Table(title="Hardware catalog (dense peak TFLOP/s)", title_justify="left")
+    table.add_column("Name", no_wrap=True)
+    for column in ("FP32", "TF32", "BF16", "FP16", "GB/s", "TDP W", "$/GPU-h"):
+        table.add_column(column, justify="right", no_wrap=True)
+
+    def cell(value):
+        return "-" if value is None else f"{value:,.4g}"
+
+    for accelerator in catalog.accelerators:
+        price = catalog.default_price(accelerator)
+        table.add_row(
+            accelerator.name, cell(accelerator.fp32_tflops), cell(accelerator.tf32_tflops), cell(accelerator.bf16_tflops),
+            cell(accelerator.fp16_tflops), cell(accelerator.memory_bandwidth_gbs), cell(accelerator.tdp_w),
+            "-" if price is None else f"{price.on_demand_usd_per_gpu_hour:.2f}",
+        )
+    table.caption = "$/GPU-h: median listed on-demand price (dlcost hardware --json lists every provider)"
     return table
 
 

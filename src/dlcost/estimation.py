@@ -8,10 +8,14 @@ total cost (eq. (3)).
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from dlcost import catalog
 from dlcost.catalog import Architecture
+from dlcost.catalog.hardware import HardwareCatalog
 from dlcost.core import accuracy, complexity, cost, recommend
 from dlcost.models import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
+from dlcost.training_compute import has_measurement, resolve_settings, training_compute
 
 __all__ = ["estimate", "predict_error", "candidate_architectures", "scenario_relative_complexity"]
 
@@ -58,14 +62,21 @@ def _range_warnings(relative_complexity: float, n_images: float, error: float) -
     return warnings
 
 
-def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL) -> Estimate:
+def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL, hardware: HardwareCatalog | None = None) -> Estimate:
     """Data needed, costs and the ``top`` cheapest architectures for a scenario.
 
-    Eq. (1) inverted gives the images needed for the target; eqs. (3)-(5) price
-    training on min(needed, data_max) images and collecting what is missing.
-    When the target is out of reach, costs are those of reaching the best
-    reachable accuracy (training on data_max) and a warning says so.
+    Eq. (1) inverted gives the images needed for the target; training on
+    min(needed, data_max) images is priced by the cost mode (``paper``: eq. (4);
+    ``flops``/``measured``: GPU-hours x $/GPU-hour, see :mod:`dlcost.training_compute`)
+    and collecting what is missing by eq. (5). When the target is out of reach,
+    costs are those of reaching the best reachable accuracy (training on
+    data_max) and a warning says so. GPU-hours, energy and CO2 are reported in
+    every mode.
     """
+    if hardware is None:
+        from dlcost.config import load_user_hardware
+
+        hardware = load_user_hardware()
     coef = catalog.error_coefficients(model)
     segmentation = scenario.task == "segmentation"
     rc = scenario_relative_complexity(scenario)
@@ -75,30 +86,46 @@ def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL) -> Estimate
     reached_error = float(accuracy.predicted_error(n_training, rc, scenario.pretrained, segmentation, coef))
     reachable = data_needed <= scenario.data_max
     max_accuracy = scenario.target_accuracy if reachable else 1.0 - reached_error
+    data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_training, scenario.data_present))
+    additional = float(cost.additional_images(n_training, scenario.data_present))
 
-    candidates = candidate_architectures(scenario.architectures)
-    rows = []
-    for architecture in candidates:
-        flops = float(cost.training_flops(cost.paper_forward_flops(architecture.n_parameters), n_training, scenario.epochs))
-        training_cost = float(cost.training_cost_usd(flops, scenario.cost_per_flop))
-        data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_training, scenario.data_present))
+    requested_mode = scenario.cost_mode
+    settings = resolve_settings(scenario, hardware, need_price=requested_mode != "paper")
+    rows, unmeasured = [], []
+    for architecture in candidate_architectures(scenario.architectures):
+        measured = has_measurement(hardware, architecture)
+        if requested_mode == "measured" and not measured:
+            unmeasured.append(architecture.name)
+            continue
+        physical_mode = "measured" if measured and requested_mode != "flops" else "flops"
+        job = training_compute(architecture, n_training, scenario.epochs, settings, hardware, physical_mode)
+        if requested_mode == "paper":
+            mode = "paper"
+            flops = float(cost.training_flops(cost.paper_forward_flops(architecture.n_parameters), n_training, scenario.epochs, scenario.runs))
+            training_cost = float(cost.training_cost_usd(flops, scenario.cost_per_flop))
+        else:
+            mode = physical_mode
+            flops = float(cost.training_flops(architecture.forward_gflops * 1e9, n_training, scenario.epochs, scenario.runs))
+            training_cost = job.training_cost
         rows.append(
             dict(
-                architecture=architecture.name,
-                cost_mode=scenario.cost_mode,
-                n_parameters=architecture.n_parameters,
-                max_achievable_accuracy=max_accuracy,
-                data_needed=data_needed,
-                training_images=n_training,
-                additional_data=float(cost.additional_images(n_training, scenario.data_present)),
-                training_flops=flops,
-                training_cost=training_cost,
-                data_cost=data_cost,
-                total_cost=float(cost.total_cost_usd(training_cost, data_cost)),
-                feasible=reachable,
+                architecture=architecture.name, cost_mode=mode, n_parameters=architecture.n_parameters,
+                max_achievable_accuracy=max_accuracy, data_needed=data_needed, training_images=n_training,
+                additional_data=additional, training_flops=flops, training_cost=training_cost, data_cost=data_cost,
+                total_cost=float(cost.total_cost_usd(training_cost, data_cost)), feasible=reachable,
+                gpu=settings.accelerator.name, throughput_source=job.throughput_source, images_per_s=job.images_per_s,
+                bound=job.bound, gpu_hours=job.gpu_hours, wall_clock_hours=job.wall_clock_hours,
+                compute_cost=job.compute_cost, energy_kwh=job.energy_kwh, co2_kg=job.co2_kg,
+                electricity_cost=job.electricity_cost,
             )
         )
+    if not rows:
+        raise ValueError(
+            f"cost_mode measured needs a measured throughput; none for {', '.join(unmeasured)}. "
+            "Use cost_mode flops, or measure with `dlcost bench --save`."
+        )
     ranked = recommend.rank_by_total_cost([r["total_cost"] for r in rows], [r["architecture"] for r in rows], scenario.top)
+    recommendations = [Recommendation(rank=rank, **rows[index]) for rank, index in enumerate(ranked, start=1)]
 
     warnings = _range_warnings(rc, n_training, reached_error)
     if not reachable:
@@ -107,16 +134,28 @@ def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL) -> Estimate
             f"({scenario.data_max:,.0f} images): it needs {data_needed:,.0f}. Costs are for the best "
             f"reachable accuracy, {max_accuracy:.2%}."
         )
+    if unmeasured:
+        warnings.append(f"not ranked in measured mode (no measured throughput): {', '.join(unmeasured)}.")
+    extrapolated = [r.architecture for r in recommendations if r.throughput_source == "extrapolated"]
+    if extrapolated and requested_mode != "paper":
+        warnings.append(
+            f"throughput of {', '.join(extrapolated)} on {settings.accelerator.name} is extrapolated from another GPU "
+            "(roofline scaling, docs/cost-modes.md)."
+        )
+    hardware_inputs = asdict(settings)
+    hardware_inputs["gpu"] = settings.accelerator.name
+    del hardware_inputs["accelerator"]
     return Estimate(
         model=model,
-        cost_mode=scenario.cost_mode,
+        cost_mode=requested_mode or "auto",
         inputs=scenario,
         relative_complexity=rc,
         target_error=target_error,
         data_needed=data_needed,
         target_reachable=reachable,
         max_achievable_accuracy=max_accuracy,
-        recommendations=[Recommendation(rank=rank, **rows[index]) for rank, index in enumerate(ranked, start=1)],
+        hardware=hardware_inputs,
+        recommendations=recommendations,
         warnings=warnings,
     )
 

@@ -27,7 +27,8 @@ __all__ = [
 JSON_SCHEMA_VERSION = 1
 
 Task = Literal["classification", "segmentation"]
-CostMode = Literal["paper"]
+CostMode = Literal["paper", "flops", "measured"]
+Precision = Literal["bf16", "fp16", "tf32", "fp32"]
 
 
 def parse_fraction(value, name: str) -> float:
@@ -89,7 +90,59 @@ class Scenario(_Input):
     cost_per_flop: float = Field(3e-11, description="Price of one FLOP in paper mode. [USD/FLOP]")
     epochs: float = Field(50, description="Passes over the training data.")
     top: int = Field(3, description="How many recommendations to return.")
-    cost_mode: CostMode = Field("paper", description="How training compute is priced: paper = eq. (4) of seed 000.")
+    cost_mode: CostMode | None = Field(
+        None,
+        description="How training is priced: paper = eq. (4) of seed 000; flops = counted FLOPs at a measured "
+        "utilization; measured = measured images/s. Default: measured where a measurement exists, else flops.",
+    )
+    gpu: str = Field("H100", description="Accelerator: a hardware catalog name or alias (`dlcost hardware`).")
+    gpus: int = Field(1, description="GPUs training in parallel.")
+    precision: Precision = Field("bf16", description="Training precision (bf16/fp16 mixed precision, tf32 or fp32).")
+    utilization: float | None = Field(None, description="Fraction of peak FLOP/s reached in flops mode; default: measured (docs/utilization.md).")
+    runs: float = Field(1, description="Training runs, hyper-parameter search included; multiplies compute.")
+    scaling_efficiency: float = Field(0.9, description="Multi-GPU scaling efficiency, used when gpus > 1.")
+    price_per_hour: float | None = Field(None, description="USD per GPU-hour; default: the catalog's median on-demand price.")
+    provider: str | None = Field(None, description="Cloud provider whose cheapest listed instance sets price and CPU cores.")
+    country: str | None = Field(None, description="ISO 3166 alpha-3 code for grid carbon intensity.")
+    region: str | None = Field(None, description="PROVIDER:REGION (e.g. aws:us-east-1) for grid carbon intensity and PUE.")
+    pue: float | None = Field(None, description="Power usage effectiveness; default: the region's, else 1.58.")
+    power_w: float | None = Field(None, description="Average power draw per GPU in watts; default: TDP.")
+    price_per_kwh: float | None = Field(None, description="USD per kWh: adds electricity cost (for owned hardware).")
+    loader_cores: float | None = Field(
+        None, description="CPU cores decoding images per GPU; default: the instance's vCPUs per GPU; 0 = no loader bound."
+    )
+
+    @field_validator("utilization", "scaling_efficiency")
+    @classmethod
+    def _share(cls, value, info):
+        if value is None:
+            return value
+        number = checks.check_positive(value, info.field_name)
+        if number > 1:
+            raise ValueError(f"{info.field_name} must be a fraction in (0, 1]; got {value!r}.")
+        return number
+
+    @field_validator("runs", "price_per_hour", "power_w", "price_per_kwh")
+    @classmethod
+    def _positive_optional(cls, value, info):
+        return None if value is None else checks.check_positive(value, info.field_name)
+
+    @field_validator("gpus")
+    @classmethod
+    def _gpus(cls, value):
+        return checks.check_whole_count(value, "gpus", minimum=1)
+
+    @field_validator("pue")
+    @classmethod
+    def _pue(cls, value):
+        if value is not None and checks.check_positive(value, "pue") < 1.0:
+            raise ValueError(f"pue must be 1 or more (facility energy / IT energy); got {value!r}.")
+        return value
+
+    @field_validator("loader_cores")
+    @classmethod
+    def _cores(cls, value):
+        return None if value is None else checks.check_non_negative(value, "loader_cores")
 
     @field_validator("target_accuracy", mode="before")
     @classmethod
@@ -190,6 +243,16 @@ class Recommendation(BaseModel):
     data_cost: float = Field(description="Eq. (5). [USD]")
     total_cost: float = Field(description="Eq. (3). [USD]")
     feasible: bool = Field(description="The target is reachable within data_max.")
+    gpu: str = Field(description="Accelerator the compute figures are for.")
+    throughput_source: str = Field(description="measured, extrapolated (scaled from another GPU) or flops.")
+    images_per_s: float = Field(description="Training images/s per GPU after the loader bound. [images/s]")
+    bound: str = Field(description="gpu or loader: what limits images/s.")
+    gpu_hours: float = Field(description="GPU-hours billed, all runs. [GPU-h]")
+    wall_clock_hours: float = Field(description="Elapsed time on `gpus` GPUs. [h]")
+    compute_cost: float | None = Field(description="GPU-hours x $/GPU-hour. [USD]")
+    energy_kwh: float = Field(description="GPU-hours x power x PUE. [kWh]")
+    co2_kg: float = Field(description="Energy x grid intensity. [kg CO2eq]")
+    electricity_cost: float | None = Field(description="Energy x price per kWh, when given. [USD]")
 
 
 class Estimate(BaseModel):
@@ -204,6 +267,7 @@ class Estimate(BaseModel):
     data_needed: float = Field(description="Images needed for the target. [images]")
     target_reachable: bool
     max_achievable_accuracy: float = Field(description="Best accuracy within data_max, capped at the target. [fraction]")
+    hardware: dict = Field(description="Resolved hardware inputs: GPU, price and its source, loader, power, PUE, grid.")
     recommendations: list[Recommendation]
     warnings: list[str]
 

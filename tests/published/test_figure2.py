@@ -34,6 +34,7 @@ FIGURE_2 = dict(
     pretrained=True,
     cost_per_flop=3e-11,
     epochs=50,
+    cost_mode="paper",
 )
 
 
