@@ -35,7 +35,7 @@ import re
 import statistics
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -58,8 +58,11 @@ def _rows(name: str) -> list[dict]:
     return list(csv.DictReader(_text(name).splitlines()))
 
 
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
+
+
 def _normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+    return _NOT_ALPHANUMERIC.sub("", str(name).lower())
 
 
 def _number(text) -> float | None:
@@ -212,12 +215,34 @@ class HardwareCatalog:
     loader_images_per_s_per_core: float
     loader_source: str
 
-    def find_accelerator(self, name: str) -> Accelerator:
-        """The accelerator for a name or alias; unknown names suggest the closest."""
+    @cached_property
+    def _accelerator_index(self) -> dict[str, Accelerator]:
         index = {}
         for accelerator in self.accelerators:
             for key in (accelerator.name, *accelerator.aliases):
                 index.setdefault(_normalise(key), accelerator)
+        return index
+
+    @cached_property
+    def _prices_by_gpu(self) -> dict[str, list[Price]]:
+        grouped: dict[str, list[Price]] = {}
+        for price in self.prices:
+            grouped.setdefault(_normalise(price.gpu), []).append(price)
+        return {
+            key: sorted(rows, key=lambda p: (p.on_demand_usd_per_gpu_hour, p.provider, p.instance))
+            for key, rows in grouped.items()
+        }
+
+    @cached_property
+    def _measurements_by_architecture(self) -> dict[str, list[Throughput]]:
+        grouped: dict[str, list[Throughput]] = {}
+        for throughput in self.throughputs:
+            grouped.setdefault(_normalise(throughput.architecture), []).append(throughput)
+        return grouped
+
+    def find_accelerator(self, name: str) -> Accelerator:
+        """The accelerator for a name or alias; unknown names suggest the closest."""
+        index = self._accelerator_index
         found = index.get(_normalise(name))
         if found is not None:
             return found
@@ -230,10 +255,8 @@ class HardwareCatalog:
         )
 
     def prices_for(self, accelerator: Accelerator) -> list[Price]:
-        return sorted(
-            (p for p in self.prices if _normalise(p.gpu) == _normalise(accelerator.name)),
-            key=lambda p: (p.on_demand_usd_per_gpu_hour, p.provider, p.instance),
-        )
+        """Listed prices of a GPU, cheapest first."""
+        return list(self._prices_by_gpu.get(_normalise(accelerator.name), ()))
 
     def default_price(self, accelerator: Accelerator, provider: str | None = None, n_gpus: int | None = None) -> Price | None:
         """The median-priced instance (lower middle) of a GPU, or the cheapest of one provider.
@@ -285,7 +308,7 @@ class HardwareCatalog:
         return entry[1] if entry else None
 
     def measurements(self, architecture: str) -> list[Throughput]:
-        return [t for t in self.throughputs if _normalise(t.architecture) == _normalise(architecture)]
+        return list(self._measurements_by_architecture.get(_normalise(architecture), ()))
 
 
 def _merge_config(accelerators: list[Accelerator], prices: list[Price], config: dict) -> tuple[list, list]:
