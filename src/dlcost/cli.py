@@ -318,6 +318,35 @@ def bench(
         _emit({"results": results})
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; off loopback, writes need the token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[
+        Optional[str], typer.Option(envvar="DLCOST_TOKEN", help="Bearer token for writes [default: generated when off loopback].")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the estimator web page and the JSON API (FastAPI + uvicorn)."""
+    try:
+        import uvicorn
+
+        from dlcost.web.app import _is_loopback, create_app
+    except ImportError:
+        raise InputError("dlcost serve needs the web extra: pip install 'dlcost[web]'") from None
+    from dlcost.config import load_user_hardware
+
+    if not _is_loopback(host) and not token:
+        import secrets
+
+        token = secrets.token_urlsafe(24)
+        typer.echo(f"writes need the header 'Authorization: Bearer {token}' (set DLCOST_TOKEN to choose it)")
+    web_app = _run(lambda: create_app(host=host, write_token=token, hardware=load_user_hardware(config)))
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"dlcost {__import__('dlcost').__version__}: estimator page at http://{shown}:{port}/  (API docs: /docs; stop with Ctrl-C)")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dlcost`` script; returns the exit code."""
     try:

@@ -20,11 +20,16 @@ __all__ = [
     "Estimate",
     "ErrorPrediction",
     "describe_validation_error",
+    "describe_error",
+    "ordered_problems",
     "parse_fraction",
     "JSON_SCHEMA_VERSION",
 ]
 
 JSON_SCHEMA_VERSION = 1
+#: Bounds on list inputs, so one request cannot ask for unbounded work.
+MAX_CLASSES = 100_000
+MAX_ARCHITECTURES = 100
 
 Task = Literal["classification", "segmentation"]
 CostMode = Literal["paper", "flops", "measured"]
@@ -50,7 +55,9 @@ class _Input(BaseModel):
     def _counts(cls, value, info):
         if value is None:
             return value
-        counts = value.values() if isinstance(value, dict) else value
+        counts = list(value.values()) if isinstance(value, dict) else value
+        if len(counts) > MAX_CLASSES:
+            raise ValueError(f"{info.field_name} must list at most {MAX_CLASSES:,} classes; got {len(counts):,}.")
         checks.check_class_counts(counts, info.field_name)
         return value
 
@@ -169,6 +176,8 @@ class Scenario(_Input):
     def _architectures(cls, value):
         if value is not None and not value:
             raise ValueError("architectures must name at least one architecture, or be left out for the whole catalog.")
+        if value is not None and len(value) > MAX_ARCHITECTURES:
+            raise ValueError(f"architectures must name at most {MAX_ARCHITECTURES}; got {len(value)}.")
         return value
 
     @model_validator(mode="after")
@@ -306,24 +315,37 @@ _TYPE_WORDS = {
 }
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """One line for the first problem in a pydantic ``ValidationError``, naming the field."""
-    problems = error.errors(include_url=False)
-    # A misspelt key explains a "missing" one: report unknown keys first, missing ones last.
-    first = min(problems, key=lambda p: {"extra_forbidden": 0, "missing": 2}.get(p["type"], 1))
-    location = first["loc"]
+def describe_error(problem: dict) -> str:
+    """One line for one entry of ``ValidationError.errors()``, naming the field."""
+    location = [part for part in problem["loc"] if part != "body"]
     field = (str(location[0]) if location else "input") + "".join(
         f"[{part}]" for part in location[1:] if isinstance(part, int)
     )
-    kind = first["type"]
+    kind = problem["type"]
+    if kind == "json_invalid":
+        return f"request body must be valid JSON ({problem.get('ctx', {}).get('error', problem['msg'])})."
     if kind == "value_error":
-        return str(first["ctx"]["error"])
+        return str(problem["ctx"]["error"])
     if kind == "missing":
         return f"{field} is required."
     if kind == "extra_forbidden":
         return f"{field} is not an input this command knows; check its spelling."
     if kind == "literal_error":
-        return f"{field} must be one of {first['ctx']['expected']}; got {first['input']!r}."
+        return f"{field} must be one of {problem['ctx']['expected']}; got {problem['input']!r}."
     if kind in _TYPE_WORDS:
-        return f"{field} must be {_TYPE_WORDS[kind]}; got {first['input']!r}."
-    return f"{field}: {first['msg']}; got {first.get('input')!r}."
+        return f"{field} must be {_TYPE_WORDS[kind]}; got {problem['input']!r}."
+    return f"{field}: {problem['msg']}; got {problem.get('input')!r}."
+
+
+def ordered_problems(error: ValidationError) -> list[dict]:
+    """The problems of a ``ValidationError``, unknown keys first and missing ones last.
+
+    A misspelt key explains a "missing" one, so it is reported first.
+    """
+    problems = error.errors(include_url=False)
+    return sorted(problems, key=lambda p: {"extra_forbidden": 0, "missing": 2}.get(p["type"], 1))
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line for the first problem in a pydantic ``ValidationError``, naming the field."""
+    return describe_error(ordered_problems(error)[0])

@@ -1,0 +1,72 @@
+"""Series behind the estimate's charts: cost against target accuracy, the learning
+curve eq. (1) implies, and each recommendation's cost breakdown.
+
+Training cost is linear in the images trained on in every cost mode (eq. (4);
+GPU-hours are images x epochs / images/s), so one estimate gives each
+architecture's cost per training image and the curves follow without re-running it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlcost import catalog
+from dlcost.core import accuracy, cost
+from dlcost.estimation import scenario_relative_complexity
+from dlcost.models import Estimate
+
+__all__ = ["chart_series"]
+
+
+def chart_series(result: Estimate, n_points: int = 40) -> dict:
+    """Plot data for an estimate (plain lists, JSON-ready).
+
+    Returns
+    -------
+    dict with
+      ``cost_vs_accuracy``: target accuracies and, per recommended architecture,
+      the total cost [USD] of reaching each (capped at the data limit, marked by
+      ``data_limit_accuracy``);
+      ``learning_curve``: data sizes [images] and the accuracy eq. (1) predicts;
+      ``breakdown``: training and data cost per recommendation [USD].
+    """
+    scenario = result.inputs
+    coef = catalog.error_coefficients(result.model)
+    rc = scenario_relative_complexity(scenario)
+    segmentation = scenario.task == "segmentation"
+    limit_error = float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))
+    limit_accuracy = 1.0 - limit_error
+
+    low = max(0.5, min(scenario.target_accuracy, limit_accuracy) - 0.1)
+    high = min(0.9995, max(scenario.target_accuracy, limit_accuracy) + 0.02)
+    accuracies = np.linspace(low, high, n_points)
+    needed = accuracy.images_needed(1.0 - accuracies, rc, scenario.pretrained, segmentation, coef)
+    trained = cost.training_images(needed, scenario.data_max)
+    data_cost = cost.data_cost_usd(scenario.cost_per_datapoint, trained, scenario.data_present)
+    series = []
+    for rec in result.recommendations:
+        per_image = rec.training_cost / rec.training_images if rec.training_images > 0 else 0.0
+        series.append({"architecture": rec.architecture, "total_cost": (data_cost + per_image * trained).tolist()})
+
+    sizes = np.logspace(2, np.log10(max(scenario.data_max, result.data_needed, 1e3) * 10), n_points)
+    curve = 1.0 - accuracy.predicted_error(sizes, rc, scenario.pretrained, segmentation, coef)
+    return {
+        "cost_vs_accuracy": {
+            "accuracy": accuracies.tolist(),
+            "series": series,
+            "target_accuracy": scenario.target_accuracy,
+            "data_limit_accuracy": limit_accuracy,
+        },
+        "learning_curve": {
+            "data": sizes.tolist(),
+            "accuracy": curve.tolist(),
+            "data_present": scenario.data_present,
+            "data_max": scenario.data_max,
+            "data_needed": result.data_needed,
+            "target_accuracy": scenario.target_accuracy,
+        },
+        "breakdown": [
+            {"architecture": rec.architecture, "training_cost": rec.training_cost, "data_cost": rec.data_cost}
+            for rec in result.recommendations
+        ],
+    }

@@ -1,0 +1,1 @@
+"""The web page and HTTP API (``dlcost serve``): FastAPI, Jinja2 templates, Plotly."""

@@ -1,0 +1,251 @@
+"""The HTTP API and the estimator page (FastAPI, server-rendered Jinja2 templates).
+
+API: request fields are the CLI's option names in snake_case and every response
+is the CLI's ``--json`` document. Bad input answers 422 with
+``{"detail": [{"loc": [...], "field": ..., "msg": ...}]}``; a body over
+``MAX_BODY_BYTES`` answers 413. Pages: ``/`` is the estimator; the scenario lives
+in the URL query (see :mod:`dlcost.web.query`), so a shared link reproduces it,
+and ``/estimate.json``, ``/estimate.csv``, ``/report.md`` and ``/report.html``
+take the same query.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+import dlcost
+from dlcost import catalog
+from dlcost.charts import chart_series
+from dlcost.estimation import estimate as run_estimate
+from dlcost.estimation import predict_error as run_prediction
+from dlcost.models import ErrorPrediction, ErrorQuery, Estimate, Scenario, describe_error, ordered_problems
+from dlcost.report import html_report, markdown_report, recommendations_csv
+from dlcost.web.query import scenario_from_query
+
+__all__ = ["create_app", "MAX_BODY_BYTES"]
+
+MAX_BODY_BYTES = 256 * 1024
+_HERE = resources.files("dlcost.web")
+
+
+def _field_of(message: str) -> str:
+    """The input a library error message names: its first word, e.g. ``gpu`` in "gpu must be ..."."""
+    word = message.split(" ", 1)[0].split("[", 1)[0].rstrip(":")
+    return word if word in Scenario.model_fields or word in ErrorQuery.model_fields else "body"
+
+
+def _unprocessable(problems: list[dict]) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": problems})
+
+
+def _problem_from_value_error(error: ValueError) -> dict:
+    message = str(error)
+    field = _field_of(message)
+    return {"loc": ["body", field] if field != "body" else ["body"], "field": field, "msg": message, "type": "value_error"}
+
+
+def _problems_from_validation(error: ValidationError | RequestValidationError) -> list[dict]:
+    problems = ordered_problems(error) if isinstance(error, ValidationError) else sorted(
+        error.errors(), key=lambda p: {"extra_forbidden": 0, "missing": 2}.get(p["type"], 1)
+    )
+    described = []
+    for problem in problems:
+        message = describe_error(problem)
+        location = [str(part) if not isinstance(part, int) else part for part in problem["loc"]]
+        named = [part for part in location if part != "body" and not isinstance(part, int)]
+        field = named[0] if named else _field_of(message)
+        if not named and field != "body":
+            location = [*location, field]  # a cross-field rule: point at the field its message names
+        described.append({"loc": location, "field": field, "msg": message, "type": problem["type"]})
+    return described
+
+
+class _BodyLimit:
+    """ASGI middleware: 413 for a request body over ``limit`` bytes, declared or streamed."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await self._reject(send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(send)
+
+    async def _reject(self, send):
+        body = ('{"detail":[{"loc":["body"],"field":"body","msg":"request body must be at most %d bytes."}]}' % self.limit).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _is_loopback(host: str) -> bool:
+    if host in {"localhost", ""}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware=None) -> FastAPI:
+    """The dlcost web application.
+
+    Parameters
+    ----------
+    host : address the server is bound to. Off loopback, write endpoints need
+        ``write_token`` in an ``Authorization: Bearer`` header.
+    write_token : the token writes require (always, when given).
+    hardware : a hardware catalog; default: the user's (config and saved measurements).
+    """
+    if hardware is None:
+        from dlcost.config import load_user_hardware
+
+        hardware = load_user_hardware()
+    if not _is_loopback(host) and not write_token:
+        raise ValueError("write_token is required when the server is bound to a non-loopback address.")
+
+    app = FastAPI(
+        title="dlcost",
+        version=dlcost.__version__,
+        description="Cost, data and accuracy of deep-learning vision systems (after Thompson et al., AAAI 2024).",
+    )
+    app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
+    app.state.hardware = hardware
+    app.state.write_token = write_token
+    templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_request_validation(request: Request, error: RequestValidationError):
+        return _unprocessable(_problems_from_validation(error))
+
+    @app.exception_handler(ValueError)
+    async def _on_value_error(request: Request, error: ValueError):
+        if isinstance(error, ValidationError):
+            return _unprocessable(_problems_from_validation(error))
+        return _unprocessable([_problem_from_value_error(error)])
+
+    def require_write_token(authorization: str | None = Header(default=None)) -> None:
+        """Dependency of write endpoints: a matching bearer token when one is configured."""
+        if app.state.write_token is None:
+            return
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token, app.state.write_token):
+            raise HTTPException(status_code=401, detail="a valid 'Authorization: Bearer <token>' header is required to write.")
+
+    app.state.require_write_token = require_write_token  # write endpoints depend on it
+
+    def _estimate(scenario: Scenario) -> Estimate:
+        return run_estimate(scenario, hardware=app.state.hardware)
+
+    # ----- JSON API -------------------------------------------------------
+    @app.post("/api/estimate", tags=["api"], summary="Data needed, costs and top-k architectures (dlcost estimate --json)")
+    def api_estimate(scenario: Scenario) -> Estimate:
+        return _estimate(scenario)
+
+    @app.post("/api/predict-error", tags=["api"], summary="Eq. (1): error after training on N images")
+    def api_predict_error(query: ErrorQuery) -> ErrorPrediction:
+        return run_prediction(query)
+
+    @app.post("/api/charts", tags=["api"], summary="Series for the page's charts")
+    def api_charts(scenario: Scenario) -> dict:
+        return chart_series(_estimate(scenario))
+
+    @app.get("/api/architectures", tags=["api"], summary="The architecture catalog (dlcost architectures --json)")
+    def api_architectures() -> dict:
+        return {"architectures": [row.to_dict() for row in catalog.architectures()]}
+
+    @app.get("/api/hardware", tags=["api"], summary="The hardware catalog with listed prices (dlcost hardware --json)")
+    def api_hardware() -> dict:
+        hw = app.state.hardware
+        return {"accelerators": [{**a.to_dict(), "prices": [vars(p) for p in hw.prices_for(a)]} for a in hw.accelerators]}
+
+    @app.get("/api/grid", tags=["api"], summary="Countries and cloud regions with grid carbon intensity")
+    def api_grid() -> dict:
+        hw = app.state.hardware
+        return {
+            "countries": [{"iso3": code, "gco2_per_kwh": value, "year": year} for code, (value, year, _) in sorted(hw.country_gco2_per_kwh.items())],
+            "regions": [
+                {"region": f"{provider}:{region}", "gco2_per_kwh": value, "pue": pue}
+                for (provider, region), (value, pue, _) in sorted(hw.region_gco2_per_kwh.items())
+            ],
+        }
+
+    # ----- downloads: the scenario from the URL query ----------------------
+    def _from_query(request: Request) -> Estimate:
+        return _estimate(Scenario.model_validate(scenario_from_query(request.query_params)))
+
+    @app.get("/estimate.json", tags=["downloads"], summary="The estimate of the URL's scenario as JSON")
+    def download_json(request: Request) -> Response:
+        body = _from_query(request).model_dump_json(indent=2)
+        return Response(body, media_type="application/json", headers={"Content-Disposition": 'attachment; filename="dlcost-estimate.json"'})
+
+    @app.get("/estimate.csv", tags=["downloads"], summary="The recommendations as CSV")
+    def download_csv(request: Request) -> Response:
+        return Response(recommendations_csv(_from_query(request)), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="dlcost-estimate.csv"'})
+
+    @app.get("/report.md", tags=["downloads"], summary="A one-page Markdown report")
+    def download_markdown(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(markdown_report(_from_query(request)), media_type="text/markdown",
+                                 headers={"Content-Disposition": 'attachment; filename="dlcost-report.md"'})
+
+    @app.get("/report.html", tags=["downloads"], summary="A one-page HTML report", response_class=HTMLResponse)
+    def download_html(request: Request) -> HTMLResponse:
+        return HTMLResponse(html_report(_from_query(request)))
+
+    # ----- the page --------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request) -> HTMLResponse:
+        hw = app.state.hardware
+        return templates.TemplateResponse(
+            request,
+            "index.html",
+            {
+                "architectures": catalog.architectures(),
+                "accelerators": hw.accelerators,
+                "regions": sorted(f"{p}:{r}" for p, r in hw.region_gco2_per_kwh),
+                "countries": sorted(code for code in hw.country_gco2_per_kwh if code != "WORLD"),
+                "version": dlcost.__version__,
+            },
+        )
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        """Plotly's JavaScript from the installed plotly package: no CDN."""
+        import plotly
+
+        return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+    return app
