@@ -149,3 +149,67 @@ def hardware_view(catalog) -> Table:
 
 def print_view(view) -> None:
     Console().print(view)
+
+
+def scenarios_view(summaries: list[dict]) -> Table:
+    table = Table(title="Saved scenarios", title_justify="left")
+    for column in ("Name", "Saved (UTC)", "Model", "Target", "Best", "Total cost"):
+        table.add_column(column, justify="right" if column in {"Target", "Total cost"} else "left")
+    for s in summaries:
+        table.add_row(
+            s["name"], s["created_at"][:16].replace("T", " "), s["model"],
+            "-" if s["target_accuracy"] is None else _percent(s["target_accuracy"]),
+            s["best_architecture"] or "-", "-" if s["total_cost"] is None else _usd(s["total_cost"]),
+        )
+    return table
+
+
+def comparison_view(names: list[str], rows) -> Table:
+    table = Table(title="Scenarios compared", title_justify="left")
+    table.add_column("", style="bold")
+    for name in names:
+        table.add_column(name, justify="right")
+    for label, values in rows:
+        table.add_row(label, *values)
+    return table
+
+
+def observations_view(records: list[dict]) -> Table:
+    table = Table(title=f"Observations ({len(records)})", title_justify="left")
+    for column in ("id", "Dataset", "Task", "Images", "Classes", "Pretrained", "Metric"):
+        table.add_column(column, justify="right" if column in {"id", "Images", "Classes", "Metric"} else "left")
+    for r in records:
+        classes = (str(r["n_classes"]) if r["n_classes"] else
+                   f"{len(r['class_counts'])}*" if r["class_counts"] else f"RC {r['relative_complexity']:.3f}")
+        table.add_row(str(r["id"]), r["dataset"], r["task"], f"{r['n_train']:,.0f}", classes,
+                      "yes" if r["pretrained"] else "no", f"{r['metric_value']:.2%}")
+    return table
+
+
+def coefficient_view(model, notes: list[str]) -> Group:
+    """A coefficient table laid out like Table 1 of seed 000."""
+    table = Table(title=f"{model.name}: OLS on log10(error)", title_justify="left")
+    for column in ("Variable", "Coefficient", "Std. Err.", "t", "P>|t|", "[0.025", "0.975]"):
+        table.add_column(column, justify="left" if column == "Variable" else "right")
+
+    def number(value, digits=3):
+        return "-" if value != value else f"{value:.{digits}f}"  # NaN: a held coefficient
+
+    for row in model.table:
+        table.add_row(row.regressor, number(row.coef), number(row.std_err), number(row.t), number(row.p),
+                      number(row.ci_low), number(row.ci_high))
+    table.caption = f"R2 = {model.r2:.3f}, n = {model.n}"
+    return Group(table, *(f"Note: {note}" for note in notes))
+
+
+def validation_view(report: dict) -> Group:
+    table = Table(title=f"Validation of {report['model']} ({report['method']})", title_justify="left")
+    for column in ("Case", "Data", "RC", "Obs. Err.", "Pred. Err.", "Pred/Obs"):
+        table.add_column(column, justify="left" if column == "Case" else "right")
+    for case in report["cases"]:
+        table.add_row(case["case"], f"{case['data']:,.0f}", f"{case['relative_complexity']:.3f}",
+                      _percent(case["observed_error"]), _percent(case["predicted_error"]),
+                      f"{10 ** case['log10_ratio']:.2f}x")
+    summary = (f"n = {report['n']}; median |log10(predicted/observed)| = {report['median_abs_log10_ratio']:.3f}; "
+               f"within a factor of 2: {report['share_within_2x']:.0%}")
+    return Group(table, summary)

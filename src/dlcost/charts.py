@@ -18,7 +18,7 @@ from dlcost.models import Estimate
 __all__ = ["chart_series"]
 
 
-def chart_series(result: Estimate, n_points: int = 40) -> dict:
+def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel | None = None) -> dict:
     """Plot data for an estimate (plain lists, JSON-ready).
 
     Returns
@@ -31,7 +31,7 @@ def chart_series(result: Estimate, n_points: int = 40) -> dict:
       ``breakdown``: training and data cost per recommendation [USD].
     """
     scenario = result.inputs
-    coef = catalog.error_coefficients(result.model)
+    coef = (model or catalog.error_model(result.model)).coefficients
     rc = scenario_relative_complexity(scenario)
     segmentation = scenario.task == "segmentation"
     limit_error = float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))

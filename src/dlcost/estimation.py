@@ -62,7 +62,13 @@ def _range_warnings(relative_complexity: float, n_images: float, error: float) -
     return warnings
 
 
-def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL, hardware: HardwareCatalog | None = None) -> Estimate:
+def _resolve_model(model: str | catalog.ErrorModel) -> catalog.ErrorModel:
+    return catalog.error_model(model) if isinstance(model, str) else model
+
+
+def estimate(
+    scenario: Scenario, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL, hardware: HardwareCatalog | None = None
+) -> Estimate:
     """Data needed, costs and the ``top`` cheapest architectures for a scenario.
 
     Eq. (1) inverted gives the images needed for the target; training on
@@ -77,7 +83,8 @@ def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL, hardware: H
         from dlcost.config import load_user_hardware
 
         hardware = load_user_hardware()
-    coef = catalog.error_coefficients(model)
+    model = _resolve_model(model)
+    coef = model.coefficients
     segmentation = scenario.task == "segmentation"
     rc = scenario_relative_complexity(scenario)
     target_error = 1.0 - scenario.target_accuracy
@@ -146,7 +153,7 @@ def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL, hardware: H
     hardware_inputs["gpu"] = settings.accelerator.name
     del hardware_inputs["accelerator"]
     return Estimate(
-        model=model,
+        model=model.name,
         cost_mode=requested_mode or "auto",
         inputs=scenario,
         relative_complexity=rc,
@@ -160,13 +167,14 @@ def estimate(scenario: Scenario, model: str = catalog.DEFAULT_MODEL, hardware: H
     )
 
 
-def predict_error(query: ErrorQuery, model: str = catalog.DEFAULT_MODEL) -> ErrorPrediction:
+def predict_error(query: ErrorQuery, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL) -> ErrorPrediction:
     """Eq. (1): the error predicted after training on ``query.data`` images."""
-    coef = catalog.error_coefficients(model)
+    model = _resolve_model(model)
+    coef = model.coefficients
     rc = query.relative_complexity if query.relative_complexity is not None else scenario_relative_complexity(query)
     error = float(accuracy.predicted_error(query.data, rc, query.pretrained, query.task == "segmentation", coef))
     return ErrorPrediction(
-        model=model,
+        model=model.name,
         data=query.data,
         relative_complexity=rc,
         pretrained=query.pretrained,

@@ -25,6 +25,9 @@ __all__ = [
     "find_architecture",
     "coefficient_table",
     "error_coefficients",
+    "error_model",
+    "ErrorModel",
+    "COEFFICIENT_ORDER",
     "defaults",
     "fitted_range",
     "paper_cases",
@@ -32,7 +35,7 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = "paper-2024"
-_COEFFICIENT_ORDER = ("intercept", "log_data", "pretrain_log_data", "complexity", "segmentation")
+COEFFICIENT_ORDER = _COEFFICIENT_ORDER = ("intercept", "log_data", "pretrain_log_data", "complexity", "segmentation")
 
 
 def _read_text(name: str) -> str:
@@ -131,6 +134,26 @@ def find_architecture(name: str) -> Architecture:
 
 
 @dataclass(frozen=True)
+class ErrorModel:
+    """A coefficient set of eq. (1) with what is known of its uncertainty.
+
+    ``covariance`` (5 x 5, order of ``ErrorCoefficients``), ``residual_variance``
+    and ``df_resid`` are those of an OLS fit; the published model has standard
+    errors only (Table 1), so its covariance is diagonal.
+    """
+
+    name: str
+    coefficients: ErrorCoefficients
+    table: tuple  # of CoefficientRow
+    r2: float
+    n: int
+    covariance: tuple | None = None
+    residual_variance: float | None = None
+    df_resid: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class CoefficientRow:
     """One row of a coefficient table like Table 1 of seed 000."""
 
@@ -161,6 +184,19 @@ def coefficient_table(model: str = DEFAULT_MODEL) -> tuple[CoefficientRow, ...]:
 def error_coefficients(model: str = DEFAULT_MODEL) -> ErrorCoefficients:
     """Eq. (1) coefficients of a shipped model."""
     return ErrorCoefficients(**{row.name: row.coef for row in coefficient_table(model)})
+
+
+def error_model(model: str = DEFAULT_MODEL) -> ErrorModel:
+    """A shipped coefficient set as an :class:`ErrorModel` (diagonal covariance from Table 1)."""
+    table = coefficient_table(model)
+    summary = model_summary(model)
+    diagonal = tuple(
+        tuple(row.std_err**2 if i == j else 0.0 for j in range(len(table))) for i, row in enumerate(table)
+    )
+    return ErrorModel(
+        name=model, coefficients=error_coefficients(model), table=table, r2=summary["r2"], n=summary["n"],
+        covariance=diagonal, description=summary["description"],
+    )
 
 
 def model_summary(model: str = DEFAULT_MODEL) -> dict:

@@ -1,0 +1,5 @@
+import sys
+
+from dlcost.cli import main
+
+sys.exit(main())

@@ -1,0 +1,312 @@
+"""`dlcost scenario|observation|model`: the store of saved scenarios, observed outcomes and refits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dlcost.cli._common import InputError, JsonOption, _emit, _run, app
+
+scenario_app = typer.Typer(help="Saved scenarios: save, list, show, compare, delete.", no_args_is_help=True)
+observation_app = typer.Typer(help="Observed project outcomes that calibrate the model.", no_args_is_help=True)
+model_app = typer.Typer(help="Refit eq. (1) on observations, validate, plot, choose the model estimates use.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+app.add_typer(observation_app, name="observation")
+app.add_typer(model_app, name="model")
+
+
+def _store():
+    from dlcost.store import Store
+
+    return _run(Store)
+
+
+# ----- scenarios -----------------------------------------------------------
+@scenario_app.command("save")
+def scenario_save(
+    name: Annotated[str, typer.Argument(help="Name to save it under.")],
+    scenario: Annotated[Path, typer.Option(help="Scenario TOML file (the keys of `dlcost estimate`).")],
+    model: Annotated[Optional[str], typer.Option(help="Error model [default: the active one].")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a scenario of that name.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Price a scenario file and save inputs, result, model and catalog version."""
+    from dlcost.cli._estimate import save_estimate
+    from dlcost.inputs import read_scenario_file
+
+    values = _run(lambda: read_scenario_file(scenario))
+    row = save_estimate(name, values, model, replace)
+    if json_output:
+        _emit({"name": row.name, "model": row.model_name, "result": row.result})
+    else:
+        typer.echo(f"saved scenario {row.name!r} ({row.model_name}, best: {row.result['recommendations'][0]['architecture']})")
+
+
+@scenario_app.command("list")
+def scenario_list(json_output: JsonOption = False) -> None:
+    """Saved scenarios, oldest first."""
+    rows = _store().scenarios()
+    if json_output:
+        _emit({"scenarios": [_scenario_summary(row) for row in rows]})
+        return
+    from dlcost._render import print_view, scenarios_view
+
+    print_view(scenarios_view([_scenario_summary(row) for row in rows]))
+
+
+def _scenario_summary(row) -> dict:
+    best = row.result["recommendations"][0] if row.result["recommendations"] else {}
+    return {
+        "name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
+        "catalog_version": row.catalog_version, "target_accuracy": row.inputs.get("target_accuracy"),
+        "best_architecture": best.get("architecture"), "total_cost": best.get("total_cost"),
+    }
+
+
+@scenario_app.command("show")
+def scenario_show(name: Annotated[str, typer.Argument()], json_output: JsonOption = False) -> None:
+    """A saved scenario's result, as computed when it was saved."""
+    row = _run(lambda: _store().scenario(name))
+    if json_output:
+        _emit({"name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
+               "catalog_version": row.catalog_version, "result": row.result})
+        return
+    from dlcost._render import estimate_view, print_view
+    from dlcost.models import Estimate
+
+    typer.echo(f"{row.name}: saved {row.created_at:%Y-%m-%d %H:%M} UTC, model {row.model_name}, catalog {row.catalog_version}")
+    print_view(estimate_view(Estimate.model_validate(row.result)))
+
+
+@scenario_app.command("compare")
+def scenario_compare(names: Annotated[list[str], typer.Argument(help="Two or more saved scenarios.")], json_output: JsonOption = False) -> None:
+    """Two or more saved scenarios side by side."""
+    if len(names) < 2:
+        raise InputError(f"names: compare needs at least 2 saved scenarios; got {len(names)}.")
+    store = _store()
+    rows = [_run(lambda n=n: store.scenario(n)) for n in names]
+    from dlcost.comparison import comparison_rows
+
+    table = comparison_rows([(row.name, row.result) for row in rows])
+    if json_output:
+        _emit({"scenarios": names, "rows": [{"label": label, "values": values} for label, values in table]})
+        return
+    from dlcost._render import comparison_view, print_view
+
+    print_view(comparison_view(names, table))
+
+
+@scenario_app.command("delete")
+def scenario_delete(name: Annotated[str, typer.Argument()]) -> None:
+    """Delete a saved scenario."""
+    _run(lambda: _store().delete_scenario(name))
+    typer.echo(f"deleted scenario {name!r}")
+
+
+# ----- observations ----------------------------------------------------------
+@observation_app.command("add")
+def observation_add(
+    dataset: Annotated[str, typer.Option(help="Dataset or project name (validation groups by it).")],
+    n_train: Annotated[float, typer.Option(help="Training images.")],
+    metric_value: Annotated[str, typer.Option(help="Accuracy or mean IoU reached: 0.93 or 93%.")],
+    task: Annotated[str, typer.Option(help="classification or segmentation.")] = "classification",
+    classes: Annotated[Optional[int], typer.Option(help="Number of classes.")] = None,
+    class_counts: Annotated[Optional[str], typer.Option(help="Examples per class: 500,20,7.")] = None,
+    rc: Annotated[Optional[float], typer.Option("--rc", help="Relative complexity, when classes are unknown.")] = None,
+    pretrained: Annotated[bool, typer.Option("--pretrained/--no-pretrained", help="Fine-tuned from a checkpoint.")] = True,
+    architecture: Annotated[Optional[str], typer.Option(help="Architecture trained.")] = None,
+    epochs: Annotated[Optional[float], typer.Option(help="Epochs trained.")] = None,
+    metric_name: Annotated[str, typer.Option(help="What metric_value is.")] = "accuracy",
+    gpu_hours: Annotated[Optional[float], typer.Option(help="Actual GPU-hours.")] = None,
+    cost_usd: Annotated[Optional[float], typer.Option(help="Actual cost in USD.")] = None,
+    source: Annotated[str, typer.Option(help="Where the figure comes from.")] = "",
+    observed_on: Annotated[Optional[str], typer.Option(help="Date, e.g. 2026-11-22.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Record one observed outcome."""
+    from dlcost.models import parse_fraction
+    from dlcost.observations import Observation
+
+    counts = None
+    if class_counts is not None:
+        from dlcost.inputs import parse_class_counts
+
+        parsed = _run(lambda: parse_class_counts(class_counts))
+        counts = list(parsed.values()) if isinstance(parsed, dict) else parsed
+    values = dict(dataset=dataset, task=task, n_train=n_train, n_classes=classes, class_counts=counts, relative_complexity=rc,
+                  pretrained=pretrained, architecture=architecture, epochs=epochs, metric_name=metric_name,
+                  metric_value=_run(lambda: parse_fraction(metric_value, "metric_value")), gpu_hours=gpu_hours,
+                  cost_usd=cost_usd, source=source, observed_on=observed_on)
+    observation = _run(lambda: Observation.model_validate({k: v for k, v in values.items() if v is not None}))
+    (identifier,) = _run(lambda: _store().add_observations([observation]))
+    if json_output:
+        _emit({"id": identifier, **observation.model_dump()})
+    else:
+        typer.echo(f"added observation {identifier}")
+
+
+@observation_app.command("import")
+def observation_import(
+    file: Annotated[Optional[Path], typer.Argument(help="CSV with the columns of vtab_calibration.csv.")] = None,
+    examples: Annotated[bool, typer.Option("--examples", help="Import the shipped VTAB calibration set (36 rows).")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Import observations from a CSV file, all or nothing."""
+    from dlcost.observations import parse_observations_csv
+
+    if (file is None) == (not examples):
+        raise InputError("file: give a CSV file or --examples (not both).")
+    if examples:
+        from importlib import resources
+
+        text = resources.files("dlcost.catalog").joinpath("vtab_calibration.csv").read_text(encoding="utf-8")
+        label = "shipped vtab_calibration.csv"
+    else:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"file {str(file)!r} cannot be read: {getattr(exc, 'strerror', None) or type(exc).__name__}.") from None
+        label = str(file)
+    observations = _run(lambda: parse_observations_csv(text))
+    identifiers = _run(lambda: _store().add_observations(observations))
+    if json_output:
+        _emit({"imported": len(identifiers), "ids": identifiers})
+    else:
+        typer.echo(f"imported {len(identifiers)} observations from {label}")
+
+
+def _filters(pairs: Optional[list[str]]) -> dict:
+    filters = {}
+    for pair in pairs or []:
+        field, sep, value = pair.partition("=")
+        if not sep or not field:
+            raise InputError(f"observations: filters are FIELD=VALUE, e.g. pretrained=yes; got {pair!r}.")
+        filters[field.strip()] = value.strip()
+    return filters
+
+
+@observation_app.command("list")
+def observation_list(
+    where: Annotated[Optional[list[str]], typer.Option("--where", help="FIELD=VALUE filter (repeatable).")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Observations in the store."""
+    rows = _run(lambda: _store().observations(_filters(where)))
+    records = [_observation_record(row) for row in rows]
+    if json_output:
+        _emit({"observations": records})
+        return
+    from dlcost._render import observations_view, print_view
+
+    print_view(observations_view(records))
+
+
+def _observation_record(row) -> dict:
+    from dlcost.observations import Observation
+
+    return {"id": row.id, **{field: getattr(row, field) for field in Observation.model_fields}}
+
+
+@observation_app.command("export")
+def observation_export(
+    out: Annotated[Optional[Path], typer.Option(help="CSV file to write [default: standard output].")] = None,
+    where: Annotated[Optional[list[str]], typer.Option("--where", help="FIELD=VALUE filter (repeatable).")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Observations as an importable CSV (or JSON)."""
+    rows = _run(lambda: _store().observations(_filters(where)))
+    if json_output:
+        _emit({"observations": [_observation_record(row) for row in rows]})
+        return
+    from dlcost.fitting import observations_to_csv
+
+    if out is None:
+        observations_to_csv(rows, sys.stdout)
+    else:
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            observations_to_csv(rows, handle)
+        typer.echo(f"wrote {len(rows)} observations to {out}")
+
+
+# ----- models ----------------------------------------------------------------
+@model_app.command("fit")
+def model_fit(
+    name: Annotated[str, typer.Argument(help="Name for the fitted model.")],
+    observations: Annotated[Optional[list[str]], typer.Option("--observations", help="FIELD=VALUE: fit only matching observations (repeatable).")] = None,
+    with_paper_cases: Annotated[bool, typer.Option("--with-paper-cases", help="Add the six Table 2 cases of seed 000.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """OLS of log10(error) on the paper's variables (statsmodels), printed like Table 1."""
+    from dlcost.registry import fit_and_save
+
+    result = _run(lambda: fit_and_save(_store(), name, _filters(observations), with_paper_cases))
+    if json_output:
+        _emit(result.to_dict())
+        return
+    from dlcost._render import coefficient_view, print_view
+
+    print_view(coefficient_view(result.model, result.notes))
+
+
+@model_app.command("validate")
+def model_validate(name: Annotated[str, typer.Argument()], json_output: JsonOption = False) -> None:
+    """Leave-one-dataset-out predictions against the observations, like Table 2."""
+    from dlcost.registry import validate_model
+
+    report = _run(lambda: validate_model(_store(), name))
+    if json_output:
+        _emit(report)
+        return
+    from dlcost._render import print_view, validation_view
+
+    print_view(validation_view(report))
+
+
+@model_app.command("plot")
+def model_plot(
+    name: Annotated[str, typer.Argument()],
+    out: Annotated[Path, typer.Option(help="PNG file to write.")],
+) -> None:
+    """The partial-regression grid of Figure 3 for a fitted model's observations."""
+    from dlcost.registry import plot_model
+
+    _run(lambda: plot_model(_store(), name, out))
+    typer.echo(f"wrote {out}")
+
+
+@model_app.command("use")
+def model_use(name: Annotated[str, typer.Argument()]) -> None:
+    """Make estimates use this model (paper-2024 is the default)."""
+    _run(lambda: _store().use_model(name))
+    typer.echo(f"estimates now use {name}")
+
+
+@model_app.command("list")
+def model_list(json_output: JsonOption = False) -> None:
+    """The published model and every fitted one; the active one is marked."""
+    store = _store()
+    active = store.active_model()
+    rows = [{"name": "paper-2024", "n": 56, "r2": 0.840, "created_at": "2024 (published)", "active": active == "paper-2024"}]
+    rows += [{"name": r.name, "n": r.n, "r2": r.r2, "created_at": r.created_at.isoformat(), "active": active == r.name} for r in store.models()]
+    if json_output:
+        _emit({"models": rows})
+        return
+    for row in rows:
+        typer.echo(f"{'*' if row['active'] else ' '} {row['name']}: n={row['n']}, R2={row['r2']:.3f}, {row['created_at']}")
+
+
+@model_app.command("show")
+def model_show(name: Annotated[str, typer.Argument()], json_output: JsonOption = False) -> None:
+    """A model's coefficient table (Table 1 for paper-2024)."""
+    model = _run(lambda: _store().error_model(name))
+    if json_output:
+        from dlcost.registry import model_document
+
+        _emit(model_document(model))
+        return
+    from dlcost._render import coefficient_view, print_view
+
+    print_view(coefficient_view(model, []))
