@@ -194,6 +194,7 @@ def main() -> None:
     if args.clients < 1 or not 0 < args.seconds <= 600:
         parser.error("--clients must be >= 1 and --seconds in (0, 600]")
     port = args.port or free_port()
+    load_before = os.getloadavg()[0]  # other work on the machine skews every figure
 
     with server(port) as process:
         asyncio.run(wait_until_ready(port, process))
@@ -215,6 +216,7 @@ def main() -> None:
     print(f"errors        {len(errors)}" + (f" {kinds}" if kinds else ""))
     print(f"CPU s         server {server_cpu:.1f} ({server_cpu / wall:.0%} of a core), "
           f"load generator {own_cpu:.1f} ({own_cpu / wall:.0%})")
+    print(f"load average  {load_before:.2f} before the run (1 min; above ~0.5 the figures are not clean)")
     print(f"p99 target    < 50 ms: {'met' if p99 < 50 else 'missed'}")
     print()
     print("| client | clients | s | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU s | generator CPU s |")

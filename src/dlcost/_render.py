@@ -16,6 +16,10 @@ def _images(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _bound(value, show) -> str:
+    return "unbounded" if value is None else show(value)
+
+
 def _hours(value: float) -> str:
     return f"{value:,.1f} h" if value < 48 else f"{value / 24:,.1f} days"
 
@@ -66,8 +70,11 @@ def estimate_view(result: Estimate) -> Group:
     outputs.add_row("Model training cost", *(_usd(rec.training_cost) for rec in recs))
     outputs.add_row("Data cost", *(_usd(rec.data_cost) for rec in recs))
     outputs.add_row("Data needed (total)", *(_images(rec.data_needed) for rec in recs))
+    level = f"{result.interval['level']:.0%}"
+    outputs.add_row(f"  {level} range", *(f"{_images(rec.data_needed_low)}-{_bound(rec.data_needed_high, _images)}" for rec in recs))
     outputs.add_row("Additional data to collect", *(_images(rec.additional_data) for rec in recs))
     outputs.add_row("Total cost", *(_usd(rec.total_cost) for rec in recs))
+    outputs.add_row(f"  {level} range", *(f"{_usd(rec.total_cost_low)}-{_bound(rec.total_cost_high, _usd)}" for rec in recs))
     outputs.add_row("Target reachable", *("yes" if rec.feasible else "no" for rec in recs))
     outputs.add_row("Cost mode", *(rec.cost_mode for rec in recs))
     outputs.add_row(f"GPU-hours ({result.hardware['gpu']})", *(f"{rec.gpu_hours:,.1f}" for rec in recs))
@@ -85,7 +92,10 @@ def estimate_view(result: Estimate) -> Group:
         f"{hardware['gpu']} {hardware['precision']}, {price}/GPU-h ({hardware['price_source']}); "
         f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
     )
-    return Group(inputs, outputs, *_warnings(result.warnings))
+    interval = result.interval
+    note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals calibrated on {interval['n_observations']} "
+            f"observed outcomes from {interval['n_datasets']} datasets ({interval['calibration']}).")
+    return Group(inputs, outputs, note, *_warnings(result.warnings))
 
 
 def prediction_view(result: ErrorPrediction) -> Group:
@@ -96,6 +106,7 @@ def prediction_view(result: ErrorPrediction) -> Group:
     table.add_row("Relative complexity", f"{result.relative_complexity:.4f}")
     table.add_row("Task / pretrained", f"{result.task} / {result.pretrained}")
     table.add_row("Predicted error", _percent(result.error))
+    table.add_row(f"  {result.interval['level']:.0%} interval", f"{_percent(result.error_low)} to {_percent(result.error_high)}")
     table.add_row("Predicted accuracy" if result.task == "classification" else "Predicted mean IoU", _percent(result.accuracy))
     table.add_row("Model", result.model)
     return Group(table, *_warnings(result.warnings))

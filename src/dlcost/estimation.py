@@ -8,6 +8,7 @@ total cost (eq. (3)).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 
 from dlcost import catalog
@@ -16,6 +17,7 @@ from dlcost.catalog.hardware import HardwareCatalog
 from dlcost.core import accuracy, complexity, cost, recommend
 from dlcost.models import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
 from dlcost.training_compute import has_measurement, resolve_settings, training_compute
+from dlcost.uncertainty import Calibration, data_needed_bounds, default_calibration, error_bounds
 
 __all__ = ["estimate", "predict_error", "candidate_architectures", "scenario_relative_complexity"]
 
@@ -66,8 +68,21 @@ def _resolve_model(model: str | catalog.ErrorModel) -> catalog.ErrorModel:
     return catalog.error_model(model) if isinstance(model, str) else model
 
 
+def _calibration(model: catalog.ErrorModel, level: float, method: str, calibration: Calibration | None) -> Calibration:
+    if calibration is not None and calibration.level == level and calibration.method == method:
+        return calibration
+    if method == "ols":
+        from dlcost.uncertainty import calibrate
+
+        return calibrate(model, [], level, "ols")
+    return default_calibration(model, level)
+
+
 def estimate(
-    scenario: Scenario, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL, hardware: HardwareCatalog | None = None
+    scenario: Scenario,
+    model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL,
+    hardware: HardwareCatalog | None = None,
+    calibration: Calibration | None = None,
 ) -> Estimate:
     """Data needed, costs and the ``top`` cheapest architectures for a scenario.
 
@@ -95,6 +110,16 @@ def estimate(
     max_accuracy = scenario.target_accuracy if reachable else 1.0 - reached_error
     data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_training, scenario.data_present))
     additional = float(cost.additional_images(n_training, scenario.data_present))
+    calibration = _calibration(model, scenario.interval_level, scenario.interval_method, calibration)
+    error_low, error_high = error_bounds(calibration, n_training, rc, scenario.pretrained, segmentation)
+    needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
+    bounded_low = float(cost.training_images(needed_low, scenario.data_max))
+    bounded_high = float(cost.training_images(needed_high, scenario.data_max))
+
+    def total_at(n_images: float, training_cost_per_image: float) -> float:
+        """Eq. (3) at another data need: training cost is linear in images trained on."""
+        data = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_images, scenario.data_present))
+        return training_cost_per_image * n_images + data
 
     requested_mode = scenario.cost_mode
     settings = resolve_settings(scenario, hardware, need_price=requested_mode != "paper")
@@ -120,6 +145,10 @@ def estimate(
                 max_achievable_accuracy=max_accuracy, data_needed=data_needed, training_images=n_training,
                 additional_data=additional, training_flops=flops, training_cost=training_cost, data_cost=data_cost,
                 total_cost=float(cost.total_cost_usd(training_cost, data_cost)), feasible=reachable,
+                data_needed_low=needed_low, data_needed_high=None if math.isinf(needed_high) else needed_high,
+                total_cost_low=total_at(bounded_low, training_cost / n_training),
+                total_cost_high=None if math.isinf(needed_high) and math.isinf(scenario.data_max)
+                else total_at(bounded_high, training_cost / n_training),
                 gpu=settings.accelerator.name, throughput_source=job.throughput_source, images_per_s=job.images_per_s,
                 bound=job.bound, gpu_hours=job.gpu_hours, wall_clock_hours=job.wall_clock_hours,
                 compute_cost=job.compute_cost, energy_kwh=job.energy_kwh, co2_kg=job.co2_kg,
@@ -161,18 +190,27 @@ def estimate(
         data_needed=data_needed,
         target_reachable=reachable,
         max_achievable_accuracy=max_accuracy,
+        predicted_error=reached_error,
+        predicted_error_low=error_low,
+        predicted_error_high=error_high,
+        interval=calibration.describe(),
         hardware=hardware_inputs,
         recommendations=recommendations,
         warnings=warnings,
     )
 
 
-def predict_error(query: ErrorQuery, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL) -> ErrorPrediction:
-    """Eq. (1): the error predicted after training on ``query.data`` images."""
+def predict_error(
+    query: ErrorQuery, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL, calibration: Calibration | None = None
+) -> ErrorPrediction:
+    """Eq. (1): the error predicted after training on ``query.data`` images, with its interval."""
     model = _resolve_model(model)
     coef = model.coefficients
     rc = query.relative_complexity if query.relative_complexity is not None else scenario_relative_complexity(query)
-    error = float(accuracy.predicted_error(query.data, rc, query.pretrained, query.task == "segmentation", coef))
+    segmentation = query.task == "segmentation"
+    error = float(accuracy.predicted_error(query.data, rc, query.pretrained, segmentation, coef))
+    calibration = _calibration(model, query.interval_level, query.interval_method, calibration)
+    low, high = error_bounds(calibration, query.data, rc, query.pretrained, segmentation)
     return ErrorPrediction(
         model=model.name,
         data=query.data,
@@ -180,6 +218,9 @@ def predict_error(query: ErrorQuery, model: str | catalog.ErrorModel = catalog.D
         pretrained=query.pretrained,
         task=query.task,
         error=error,
+        error_low=low,
+        error_high=high,
         accuracy=1.0 - error,
+        interval=calibration.describe(),
         warnings=_range_warnings(rc, query.data, error),
     )

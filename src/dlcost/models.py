@@ -34,6 +34,12 @@ MAX_ARCHITECTURES = 100
 Task = Literal["classification", "segmentation"]
 CostMode = Literal["paper", "flops", "measured"]
 Precision = Literal["bf16", "fp16", "tf32", "fp32"]
+IntervalMethod = Literal["conformal", "ols"]
+
+
+def _check_level(value):
+    number = checks.check_fraction(value, "interval_level")
+    return number
 
 
 def parse_fraction(value, name: str) -> float:
@@ -118,6 +124,15 @@ class Scenario(_Input):
     loader_cores: float | None = Field(
         None, description="CPU cores decoding images per GPU; default: the instance's vCPUs per GPU; 0 = no loader bound."
     )
+    interval_level: float = Field(0.8, description="Central probability of the reported intervals.")
+    interval_method: IntervalMethod = Field(
+        "conformal", description="conformal (calibrated on observed outcomes) or ols (a fitted model's prediction interval)."
+    )
+
+    @field_validator("interval_level")
+    @classmethod
+    def _level(cls, value):
+        return _check_level(value)
 
     @field_validator("utilization", "scaling_efficiency")
     @classmethod
@@ -210,6 +225,13 @@ class ErrorQuery(_Input):
     baseline_class_counts: list[float] | dict[str, float] | None = None
     pretrained: bool = True
     task: Task = "classification"
+    interval_level: float = Field(0.8, description="Central probability of the error interval.")
+    interval_method: IntervalMethod = "conformal"
+
+    @field_validator("interval_level")
+    @classmethod
+    def _level(cls, value):
+        return _check_level(value)
 
     @field_validator("data")
     @classmethod
@@ -245,12 +267,16 @@ class Recommendation(BaseModel):
     n_parameters: int = Field(description="Trainable parameters.")
     max_achievable_accuracy: float = Field(description="Accuracy reached: the target if feasible, else the best within data_max. [fraction]")
     data_needed: float = Field(description="Images needed for the target, eq. (1) inverted; may exceed data_max. [images]")
+    data_needed_low: float = Field(description="Lower bound of data_needed at the interval level (at least 1). [images]")
+    data_needed_high: float | None = Field(description="Upper bound of data_needed; null when unbounded (too few calibration datasets for the level). [images]")
     training_images: float = Field(description="Images per epoch actually trained on: min(data_needed, data_max). [images]")
     additional_data: float = Field(description="Images still to collect: max(0, training_images - data_present). [images]")
     training_flops: float = Field(description="3 x forward FLOPs x images x epochs, eq. (4). [FLOP]")
     training_cost: float = Field(description="Eq. (4). [USD]")
     data_cost: float = Field(description="Eq. (5). [USD]")
     total_cost: float = Field(description="Eq. (3). [USD]")
+    total_cost_low: float = Field(description="Total cost at data_needed_low (capped at data_max). [USD]")
+    total_cost_high: float | None = Field(description="Total cost at data_needed_high (capped at data_max); null when unbounded. [USD]")
     feasible: bool = Field(description="The target is reachable within data_max.")
     gpu: str = Field(description="Accelerator the compute figures are for.")
     throughput_source: str = Field(description="measured, extrapolated (scaled from another GPU) or flops.")
@@ -276,6 +302,10 @@ class Estimate(BaseModel):
     data_needed: float = Field(description="Images needed for the target. [images]")
     target_reachable: bool
     max_achievable_accuracy: float = Field(description="Best accuracy within data_max, capped at the target. [fraction]")
+    predicted_error: float = Field(description="Error eq. (1) predicts at the images trained on. [fraction]")
+    predicted_error_low: float = Field(description="Lower bound of predicted_error at the interval level. [fraction]")
+    predicted_error_high: float = Field(description="Upper bound of predicted_error at the interval level. [fraction]")
+    interval: dict = Field(description="The intervals' level, method and calibration set (stated once).")
     hardware: dict = Field(description="Resolved hardware inputs: GPU, price and its source, loader, power, PUE, grid.")
     recommendations: list[Recommendation]
     warnings: list[str]
@@ -294,7 +324,10 @@ class ErrorPrediction(BaseModel):
     pretrained: bool
     task: Task
     error: float = Field(description="Predicted error. [fraction]")
+    error_low: float = Field(description="Lower bound of the error at the interval level. [fraction]")
+    error_high: float = Field(description="Upper bound of the error at the interval level. [fraction]")
     accuracy: float = Field(description="1 - error (accuracy or mean IoU). [fraction]")
+    interval: dict = Field(description="The interval's level, method and calibration set.")
     warnings: list[str]
 
     def to_dict(self) -> dict:

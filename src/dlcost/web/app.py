@@ -41,6 +41,7 @@ _HERE = resources.files("dlcost.web")
 def _field_of(message: str) -> str:
     """The input a library error message names: its first word, e.g. ``gpu`` in "gpu must be ..."."""
     word = message.split(" ", 1)[0].split("[", 1)[0].rstrip(":")
+    word = {"architecture": "architectures"}.get(word, word)  # the CLI's --architecture is the field architectures
     return word if word in Scenario.model_fields or word in ErrorQuery.model_fields else "body"
 
 

@@ -34,7 +34,7 @@
   var COLORS = ["#1f5fbf", "#d9822b", "#2e8b57", "#a23b72", "#6b5b95", "#c0392b", "#148f9e", "#7f8c8d"];
   var DEBOUNCE_MS = 250;
 
-  var form, rowsBody, rowTemplate, timer = null, sequence = 0, controller = null, rowCounter = 0;
+  var form, results, rowsBody, rowTemplate, timer = null, sequence = 0, controller = null, rowCounter = 0;
 
   function $(id) { return document.getElementById(id); }
 
@@ -290,7 +290,7 @@
     });
     $("class-total").textContent = ok ? formatCount(total) : "?";
     $("data_present").placeholder = classMode() === "counts" && ok && total > 0
-      ? "default: " + formatCount(total) + " (total of the classes)" : "default: total of the classes, else 0";
+      ? formatCount(total) + " (class total)" : "class total, else 0";
   }
 
   function updateArchitectureSummary() {
@@ -354,18 +354,23 @@
     var query = queryString(scenario.params);
     setLinks(query);
     clearErrors();
+    sequence += 1;
+    if (controller) controller.abort();
+    document.body.classList.remove("busy");
+    results.dataset.query = query;  // what the outputs shown are for; data-state says how far they got
     if (scenario.problems.length) {
       showProblems(scenario.problems.map(function (msg) { return { field: "class_counts", msg: msg }; }));
       return;
     }
     if (scenario.missing.length) {
+      results.dataset.state = "incomplete";
       hideResults();
       setLinksUsable(false);
       setStatus("Fill in " + joinWords(scenario.missing) + " to see an estimate, or load the Figure 2 example.");
       return;
     }
-    var mine = ++sequence;
-    if (controller) controller.abort();
+    var mine = sequence;
+    results.dataset.state = "loading";
     controller = typeof AbortController === "function" ? new AbortController() : null;
     var signal = controller ? controller.signal : undefined;
     setStatus("Estimating…");
@@ -388,6 +393,7 @@
         setLinksUsable(true);
         showEstimate(estimate.data);
         showCharts(charts.data);
+        results.dataset.state = "done";
         var best = estimate.data.recommendations[0];
         setStatus(best ? "Best model: " + best.architecture + ", total " + formatUsd(best.total_cost) + "."
           : "No architecture fits these inputs.");
@@ -436,6 +442,7 @@
   }
 
   function showProblems(problems) {
+    results.dataset.state = "error";
     hideResults();
     setLinksUsable(false);
     var list = document.createElement("ul");
@@ -498,9 +505,10 @@
     $("summary-mode").textContent = estimate.cost_mode;
     var hw = estimate.hardware || {};
     var price = hw.price_per_gpu_hour_usd;
-    $("summary-hardware").textContent = (hw.n_gpus || 1) + " × " + (hw.gpu || "") + " " + (hw.precision || "") +
-      (price === null || price === undefined ? ", no price" : ", " + formatUsd(price) + "/GPU-h") +
-      (hw.price_source ? " (" + hw.price_source + ")" : "");
+    var hardware = $("summary-hardware");
+    hardware.textContent = (hw.n_gpus || 1) + " × " + (hw.gpu || "") + " " + (hw.precision || "") +
+      (price === null || price === undefined ? ", no price" : ", " + formatUsd(price) + "/GPU-h");
+    if (hw.price_source) hardware.appendChild(cell("span", hw.price_source, { class: "source" }));
     $("summary").hidden = false;
 
     var warnings = $("warnings");
@@ -544,11 +552,11 @@
   // ----- charts --------------------------------------------------------------------------------------
 
   var BASE_LAYOUT = {
-    margin: { l: 64, r: 16, t: 28, b: 48 },
+    margin: { l: 64, r: 16, t: 16, b: 48 },
     font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#1d2433" },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#ffffff",
-    legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top" },
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
     autosize: true,
     hovermode: "closest",
   };
@@ -565,7 +573,7 @@
       shape: { type: "line", xref: "x", yref: "paper", x0: x, x1: x, y0: 0, y1: 1,
         line: { color: color, width: 1.5, dash: "dash" } },
       annotation: { x: x, y: 1, xref: "x", yref: "paper", text: text, showarrow: false, xanchor: anchor,
-        yanchor: "bottom", font: { color: color, size: 11 } },
+        yanchor: "top", font: { color: color, size: 11 }, bgcolor: "rgba(255,255,255,0.85)", borderpad: 2 },
     };
   }
 
@@ -688,6 +696,7 @@
 
   function init() {
     form = $("scenario");
+    results = $("results");
     rowsBody = $("class-rows");
     rowTemplate = $("class-row-template");
     addErrorSlots();
