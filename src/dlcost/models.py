@@ -199,6 +199,8 @@ class Scenario(_Input):
     def _consistent(self):
         self._one_class_input("classes", "class_counts", required=True)
         self._one_class_input("baseline_classes", "baseline_class_counts", required=False)
+        if self.country is not None and self.region is not None:
+            raise ValueError("give either country or region for the grid's carbon intensity, not both.")
         if self.data_present is None:
             self.data_present = float(sum(_counts_list(self.class_counts) or [0.0]))
         if self.data_max < self.data_present:

@@ -12,14 +12,14 @@
   var NUMBER_FIELDS = [
     "data_present", "data_max", "cost_per_datapoint", "classes", "baseline_classes", "cost_per_flop",
     "epochs", "top", "gpus", "utilization", "runs", "scaling_efficiency", "price_per_hour", "pue", "power_w",
-    "price_per_kwh", "loader_cores",
+    "price_per_kwh", "loader_cores", "interval_level",
   ];
-  var TEXT_FIELDS = ["task", "cost_mode", "gpu", "precision", "provider", "country", "region"];
+  var TEXT_FIELDS = ["task", "cost_mode", "gpu", "precision", "provider", "country", "region", "interval_method"];
   var ORDER = [
     "task", "target_accuracy", "data_present", "data_max", "cost_per_datapoint", "classes", "class_counts",
     "baseline_classes", "pretrained", "architectures", "cost_per_flop", "epochs", "top", "cost_mode", "gpu",
     "gpus", "precision", "utilization", "runs", "scaling_efficiency", "price_per_hour", "provider", "country",
-    "region", "pue", "power_w", "price_per_kwh", "loader_cores",
+    "region", "pue", "power_w", "price_per_kwh", "loader_cores", "interval_level", "interval_method",
   ];
   var REQUIRED = {
     target_accuracy: "the target accuracy",
@@ -76,12 +76,16 @@
     var object = {}, list = [];
     rows.forEach(function (r, index) {
       var label = r.label !== "" ? r.label : "class " + (index + 1);
+      var count = numberFrom(r.count);
       if (r.count === "") problems.push("class_counts needs a count for class " + JSON.stringify(label) + ".");
+      else if (typeof count !== "number") {
+        problems.push("class_counts: the count of class " + JSON.stringify(label) + " must be a number; got " +
+          JSON.stringify(r.count) + ".");
+      }
       if (labelled && Object.prototype.hasOwnProperty.call(seen, label)) {
         problems.push("class_counts labels must be unique; " + JSON.stringify(label) + " appears twice.");
       }
       seen[label] = true;
-      var count = numberFrom(r.count);
       object[label] = count;
       list.push(count);
     });
@@ -189,15 +193,25 @@
       .map(function (count) { return ["", count]; });
   }
 
+  /** [label, count] from one pasted line: split at its last tab, else semicolon, else comma
+   *  ("cat,1,000" is cat = 1000; a "quoted, label" keeps its comma); null for a bare count. */
+  function splitLine(line) {
+    var match = line.match(/^(.*)\t([^\t]*)$/) || line.match(/^(.*);([^;]*)$/) ||
+      line.match(/^"((?:[^"]|"")*)"\s*,\s*(.*)$/) || line.match(/^(.*?),\s*(\d{1,3}(?:,\d{3})+(?:\.\d*)?)$/) ||
+      line.match(/^(.*),([^,]*)$/);
+    if (!match) return null;
+    return [match[1].trim().replace(/^"(.*)"$/, "$1").replace(/""/g, '"'), match[2].trim()];
+  }
+
   /** Pairs from pasted lines "label,count" (tab and semicolon too); a header line is skipped. */
   function pairsFromPaste(text) {
     var pairs = [];
     text.split(/\r?\n/).forEach(function (line) {
       line = line.trim();
       if (line === "") return;
-      var match = line.match(/^(.*)[,;\t]\s*([^,;\t]*)$/);
-      var label = match ? match[1].trim().replace(/^"(.*)"$/, "$1") : "";
-      var count = match ? match[2].trim() : line;
+      var match = splitLine(line);
+      var label = match ? match[0] : "";
+      var count = match ? match[1] : line;
       if (pairs.length === 0 && match && typeof numberFrom(count) !== "number") return;  // a header "label,count"
       pairs.push([label, count]);
     });
@@ -306,6 +320,9 @@
   function formatUsd(value) { return value === null || value === undefined ? "n/a" : usd.format(value); }
   function formatCount(value) { return Math.round(value).toLocaleString("en-US"); }
   function formatPercent(fraction) { return (fraction * 100).toFixed(2) + "%"; }
+  function formatRange(range, format) {
+    return format(range[0]) + " – " + (range[1] === null || range[1] === undefined ? "unbounded" : format(range[1]));
+  }
   function formatAmount(value) {
     if (value === null || value === undefined) return "n/a";
     var digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 1 ? 2 : 3;
@@ -481,8 +498,10 @@
     ["training_cost", "Model training cost", formatUsd],
     ["data_cost", "Data cost", formatUsd],
     ["data_needed", "Data needed (total)", formatCount],
+    ["data_needed_range", "Data needed, range", function (r) { return formatRange(r, formatCount); }],
     ["additional_data", "Additional data to collect", formatCount],
     ["total_cost", "Total cost", formatUsd],
+    ["total_cost_range", "Total cost, range", function (r) { return formatRange(r, formatUsd); }],
     ["cost_mode", "Cost mode", String],
     ["gpu_hours", "GPU-hours", formatAmount],
     ["compute_cost", "GPU compute cost", formatUsd],
@@ -516,6 +535,9 @@
     (estimate.warnings || []).forEach(function (text) { warnings.appendChild(cell("li", text)); });
     $("warnings-box").hidden = !(estimate.warnings || []).length;
 
+    var segmentation = estimate.inputs && estimate.inputs.task === "segmentation";
+    ROWS[0][1] = segmentation ? "Max achievable mean IoU" : "Max achievable accuracy";
+    $("summary-max-label").textContent = segmentation ? "Max achievable mean IoU" : "Max achievable accuracy";
     var table = $("recommendations");
     table.textContent = "";
     var recs = estimate.recommendations || [];
@@ -537,9 +559,16 @@
     ROWS.forEach(function (spec) {
       var row = document.createElement("tr");
       if (spec[0] === "total_cost") row.className = "total";
-      row.appendChild(cell("th", spec[1], { scope: "row" }));
+      var title = spec[1];
+      if (/range$/.test(spec[0]) && estimate.interval) {
+        title = title.replace("range", Math.round(estimate.interval.level * 100) + "% range");
+      }
+      row.appendChild(cell("th", title, { scope: "row" }));
+      if (/range$/.test(spec[0])) row.className = "range";
       recs.forEach(function (rec) {
-        var td = cell("td", spec[2](rec[spec[0]]), { "data-rank": String(rec.rank), "data-field": spec[0] });
+        var value = spec[0] === "data_needed_range" ? [rec.data_needed_low, rec.data_needed_high]
+          : spec[0] === "total_cost_range" ? [rec.total_cost_low, rec.total_cost_high] : rec[spec[0]];
+        var td = cell("td", spec[2](value), { "data-rank": String(rec.rank), "data-field": spec[0] });
         if (spec[0] === "max_achievable_accuracy" && !rec.feasible) td.classList.add("short");
         row.appendChild(td);
       });
