@@ -11,13 +11,13 @@ PORT ?= 8000
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e '.[web]'
+	$(PIP) install -e '.[web,stats]'
 	touch $@
 
 # Test needs: Python extras (torch from this machine's disk), Debian's Chromium for the
 # browser tests. apt runs only when the browser is missing.
 $(VENV)/.test-installed: $(VENV)/.installed
-	$(PIP) install -e '.[web,test,torch]'
+	$(PIP) install -e '.[web,stats,postgres,test,torch]'
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	touch $@
 

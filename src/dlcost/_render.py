@@ -204,7 +204,7 @@ def coefficient_view(model, notes: list[str]) -> Group:
         table.add_column(column, justify="left" if column == "Variable" else "right")
 
     def number(value, digits=3):
-        return "-" if value != value else f"{value:.{digits}f}"  # NaN: a held coefficient
+        return "-" if value is None or value != value else f"{value:.{digits}f}"  # None: a held coefficient
 
     for row in model.table:
         table.add_row(row.regressor, number(row.coef), number(row.std_err), number(row.t), number(row.p),

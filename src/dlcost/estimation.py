@@ -9,7 +9,7 @@ total cost (eq. (3)).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import fields
 
 from dlcost import catalog
 from dlcost.catalog import Architecture
@@ -178,9 +178,8 @@ def estimate(
             f"throughput of {', '.join(extrapolated)} on {settings.accelerator.name} is extrapolated from another GPU "
             "(roofline scaling, docs/cost-modes.md)."
         )
-    hardware_inputs = asdict(settings)
+    hardware_inputs = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "accelerator"}
     hardware_inputs["gpu"] = settings.accelerator.name
-    del hardware_inputs["accelerator"]
     return Estimate(
         model=model.name,
         cost_mode=requested_mode or "auto",

@@ -167,7 +167,7 @@ def fit_error_model(observations: list[Observation], name: str, hold: dict | Non
                                         float(fit.pvalues[i]), float(intervals[i, 0]), float(intervals[i, 1])))
         else:
             value = float(hold[key])
-            table.append(CoefficientRow(key, REGRESSORS[key] + " (held)", value, 0.0, math.nan, math.nan, value, value))
+            table.append(CoefficientRow(key, REGRESSORS[key] + " (held)", value, 0.0, None, None, value, value))
     coefficients = ErrorCoefficients(**{row.name: row.coef for row in table})
     model = ErrorModel(
         name=name, coefficients=coefficients, table=tuple(table), r2=float(fit.rsquared), n=int(fit.nobs),
@@ -268,5 +268,5 @@ def observations_to_csv(observations, handle) -> None:
         if "%" in name or "percent" in name:  # written back in the unit its name says, as imported
             record["metric_value"] = round(record["metric_value"] * 100.0, 10)
         if record["class_counts"] is not None:
-            record["class_counts"] = ";".join(f"{c:g}" for c in record["class_counts"])
+            record["class_counts"] = ";".join(f"{c:.17g}" for c in record["class_counts"])
         writer.writerow({k: ("" if v is None else v) for k, v in record.items()})

@@ -30,6 +30,17 @@ JSON_SCHEMA_VERSION = 1
 #: Bounds on list inputs, so one request cannot ask for unbounded work.
 MAX_CLASSES = 100_000
 MAX_ARCHITECTURES = 100
+#: Largest accepted magnitudes: far beyond any real project, small enough that no result overflows.
+MAX_IMAGES = 1e12
+MAX_PRICE_USD = 1e6
+MAX_EPOCHS = 1e5
+MAX_RELATIVE_COMPLEXITY = 10.0
+
+
+def _at_most(value, name: str, maximum: float):
+    if value is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}; got {value!r}.")
+    return value
 
 Task = Literal["classification", "segmentation"]
 CostMode = Literal["paper", "flops", "measured"]
@@ -70,7 +81,12 @@ class _Input(BaseModel):
     @field_validator("classes", "baseline_classes", mode="after", check_fields=False)
     @classmethod
     def _classes(cls, value, info):
-        return None if value is None else checks.check_whole_count(value, info.field_name, minimum=2)
+        if value is None:
+            return None
+        count = checks.check_whole_count(value, info.field_name, minimum=2)
+        if count > MAX_CLASSES:
+            raise ValueError(f"{info.field_name} must be at most {MAX_CLASSES:,}; got {value!r}.")
+        return count
 
     def _one_class_input(self, classes_field: str, counts_field: str, required: bool) -> None:
         given = [name for name in (classes_field, counts_field) if getattr(self, name) is not None]
@@ -140,19 +156,20 @@ class Scenario(_Input):
         if value is None:
             return value
         number = checks.check_positive(value, info.field_name)
-        if number > 1:
-            raise ValueError(f"{info.field_name} must be a fraction in (0, 1]; got {value!r}.")
+        if not 0.001 <= number <= 1:
+            raise ValueError(f"{info.field_name} must be a fraction in [0.001, 1]; got {value!r}.")
         return number
 
     @field_validator("runs", "price_per_hour", "power_w", "price_per_kwh")
     @classmethod
     def _positive_optional(cls, value, info):
-        return None if value is None else checks.check_positive(value, info.field_name)
+        limits = {"runs": MAX_EPOCHS, "price_per_hour": MAX_PRICE_USD, "power_w": 1e6, "price_per_kwh": MAX_PRICE_USD}
+        return None if value is None else _at_most(checks.check_positive(value, info.field_name), info.field_name, limits[info.field_name])
 
     @field_validator("gpus")
     @classmethod
     def _gpus(cls, value):
-        return checks.check_whole_count(value, "gpus", minimum=1)
+        return _at_most(checks.check_whole_count(value, "gpus", minimum=1), "gpus", 100_000)
 
     @field_validator("pue")
     @classmethod
@@ -164,7 +181,12 @@ class Scenario(_Input):
     @field_validator("loader_cores")
     @classmethod
     def _cores(cls, value):
-        return None if value is None else checks.check_non_negative(value, "loader_cores")
+        if value is None:
+            return None
+        cores = checks.check_non_negative(value, "loader_cores")
+        if 0 < cores < 0.1 or cores > 100_000:
+            raise ValueError(f"loader_cores must be 0 (no loader bound) or from 0.1 to 100000; got {value!r}.")
+        return cores
 
     @field_validator("target_accuracy", mode="before")
     @classmethod
@@ -174,12 +196,13 @@ class Scenario(_Input):
     @field_validator("data_max", "cost_per_datapoint", "cost_per_flop", "epochs")
     @classmethod
     def _positive(cls, value, info):
-        return checks.check_positive(value, info.field_name)
+        limits = {"data_max": MAX_IMAGES, "cost_per_datapoint": MAX_PRICE_USD, "cost_per_flop": 1.0, "epochs": MAX_EPOCHS}
+        return _at_most(checks.check_positive(value, info.field_name), info.field_name, limits[info.field_name])
 
     @field_validator("data_present")
     @classmethod
     def _present(cls, value):
-        return None if value is None else checks.check_non_negative(value, "data_present")
+        return None if value is None else _at_most(checks.check_non_negative(value, "data_present"), "data_present", MAX_IMAGES)
 
     @field_validator("top")
     @classmethod
@@ -238,12 +261,14 @@ class ErrorQuery(_Input):
     @field_validator("data")
     @classmethod
     def _data(cls, value):
-        return checks.check_positive(value, "data")
+        return _at_most(checks.check_positive(value, "data"), "data", MAX_IMAGES)
 
     @field_validator("relative_complexity")
     @classmethod
     def _rc(cls, value):
-        return None if value is None else checks.check_non_negative(value, "relative_complexity")
+        if value is None:
+            return None
+        return _at_most(checks.check_non_negative(value, "relative_complexity"), "relative_complexity", MAX_RELATIVE_COMPLEXITY)
 
     @model_validator(mode="after")
     def _consistent(self):

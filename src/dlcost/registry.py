@@ -89,7 +89,7 @@ def model_document(model: catalog.ErrorModel) -> dict:
     """A model's coefficient table as JSON (the shape of `dlcost model fit --json`)."""
 
     def clean(value):
-        return None if isinstance(value, float) and math.isnan(value) else value
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
     return {
         "name": model.name,

@@ -129,7 +129,7 @@ def test_cli_json_has_compute_fields(capsys):
         (["--gpu", "H1000"], "Error: gpu must be a hardware catalog name; got 'H1000'. Did you mean H100, A100-80GB, A100-40GB? (`dlcost hardware` lists all)"),
         (["--utilization", "0"], "Error: utilization must be greater than 0; got 0.0."),
         (["--utilization", "-0.2"], "Error: utilization must be greater than 0; got -0.2."),
-        (["--utilization", "1.5"], "Error: utilization must be a fraction in (0, 1]; got 1.5."),
+        (["--utilization", "1.5"], "Error: utilization must be a fraction in [0.001, 1]; got 1.5."),
         (["--price-per-hour", "0"], "Error: price_per_hour must be greater than 0; got 0.0."),
         (["--price-per-hour", "-2"], "Error: price_per_hour must be greater than 0; got -2.0."),
         (["--epochs", "0"], "Error: epochs must be greater than 0; got 0.0."),

@@ -34,13 +34,16 @@ def _postgres_database():
         pytest.fail(f"DLCOST_TEST_POSTGRES_URL is not set; the store tests need a PostgreSQL server: {MAKE_TEST}.", pytrace=False)
     name = f"dlcost_test_{uuid.uuid4().hex[:16]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10})
+    problem = None
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        problem = f"{type(cause).__name__}: {str(cause).strip().splitlines()[0]}"
+    if problem is not None:
         admin.dispose()
-        pytest.fail(f"PostgreSQL at DLCOST_TEST_POSTGRES_URL={server!r} is unreachable ({type(exc.orig or exc).__name__}: "
-                    f"{str(exc.orig or exc).strip().splitlines()[0]}); {MAKE_TEST}.", pytrace=False)
+        pytest.fail(f"PostgreSQL at DLCOST_TEST_POSTGRES_URL={server!r} is unreachable ({problem}); {MAKE_TEST}.", pytrace=False)
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:

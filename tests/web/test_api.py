@@ -179,6 +179,9 @@ def test_huge_class_number_is_not_a_server_error(client, path, body):
     ("/api/predict-error", {"data": 3e-11, "relative_complexity": 1.3e15}),
     ("/api/estimate", {**FIGURE_2, "data_max": 1e308, "cost_per_datapoint": 1e308}),
     ("/api/estimate", {**FIGURE_2, "epochs": 1e308}),
+    ("/api/estimate", {**FIGURE_2, "cost_mode": "flops", "loader_cores": 1e-310}),  # found by test_api_properties
+    ("/api/estimate", {**FIGURE_2, "cost_mode": "flops", "utilization": 1e-320}),
+    ("/api/estimate", {**FIGURE_2, "cost_mode": "flops", "gpus": 2, "scaling_efficiency": 1e-320}),
 ])
 def test_accepted_inputs_give_numbers_not_nulls(client, path, body):
     """A 200 answer matches the response schema: declared numbers are never null (inf/nan)."""
@@ -191,7 +194,8 @@ def test_accepted_inputs_give_numbers_not_nulls(client, path, body):
         assert document["error"] is not None and document["accuracy"] is not None
     else:
         for rec in document["recommendations"]:
-            assert None not in (rec["training_cost"], rec["data_cost"], rec["total_cost"], rec["training_flops"])
+            assert None not in (rec["training_cost"], rec["data_cost"], rec["total_cost"], rec["training_flops"],
+                                rec["gpu_hours"], rec["energy_kwh"], rec["co2_kg"])
 
 
 # ----- body size ---------------------------------------------------------------

@@ -19,9 +19,14 @@ app.add_typer(model_app, name="model")
 
 
 def _store():
+    """The store, opened once per command and closed when the process exits."""
+    import atexit
+
     from dlcost.store import Store
 
-    return _run(Store)
+    store = _run(Store)
+    atexit.register(store.close)
+    return store
 
 
 # ----- scenarios -----------------------------------------------------------

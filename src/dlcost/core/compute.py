@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+# Functions take a float or a numpy array (plain arithmetic broadcasts); n_gpus is a scalar.
+
 __all__ = [
     "gpu_seconds_from_flops",
     "gpu_seconds_from_throughput",
@@ -46,7 +48,7 @@ def gpu_seconds_from_flops(training_flops, peak_flops_per_s, utilization):
 
     seconds = FLOPs / (peak FLOP/s x utilization) (``flops`` mode).
     """
-    return np.asarray(training_flops, dtype=float) / (peak_flops_per_s * utilization)
+    return training_flops / (peak_flops_per_s * utilization)
 
 
 def gpu_seconds_from_throughput(n_images_processed, images_per_s):
@@ -54,7 +56,7 @@ def gpu_seconds_from_throughput(n_images_processed, images_per_s):
 
     ``n_images_processed`` = training images x epochs x runs (``measured`` mode).
     """
-    return np.asarray(n_images_processed, dtype=float) / images_per_s
+    return n_images_processed / images_per_s
 
 
 def loader_images_per_s(cpu_cores_per_gpu, images_per_s_per_core):
@@ -110,7 +112,7 @@ def extrapolated_images_per_s(
     -------
     images_per_s : float
     """
-    f = np.clip(compute_bound_fraction, 0.0, 1.0)
+    f = np.clip(compute_bound_fraction, 0.0, 1.0) if isinstance(compute_bound_fraction, np.ndarray) else min(1.0, max(0.0, compute_bound_fraction))
     time_ratio = (
         f * reference_peak_flops_per_s / target_peak_flops_per_s
         + (1.0 - f) * reference_bandwidth_bytes_per_s / target_bandwidth_bytes_per_s
@@ -129,18 +131,18 @@ def billed_gpu_hours(single_gpu_seconds, n_gpus=1, scaling_efficiency=1.0):
     With n > 1 GPUs at scaling efficiency e the job runs t / (n e) and n GPUs
     are billed for that long: t / e GPU-seconds in all. With one GPU, e is 1.
     """
-    efficiency = np.where(np.asarray(n_gpus) > 1, scaling_efficiency, 1.0)
-    return np.asarray(single_gpu_seconds, dtype=float) / efficiency / SECONDS_PER_HOUR
+    efficiency = scaling_efficiency if n_gpus > 1 else 1.0
+    return single_gpu_seconds / efficiency / SECONDS_PER_HOUR
 
 
 def wall_clock_hours(gpu_hours, n_gpus=1):
     """Elapsed time of a job billed ``gpu_hours`` on ``n_gpus`` GPUs. [h]"""
-    return np.asarray(gpu_hours, dtype=float) / n_gpus
+    return gpu_hours / n_gpus
 
 
 def compute_cost_usd(gpu_hours, price_per_gpu_hour_usd):
     """Rental cost: GPU-hours x $/GPU-hour. [USD]"""
-    return np.asarray(gpu_hours, dtype=float) * price_per_gpu_hour_usd
+    return gpu_hours * price_per_gpu_hour_usd
 
 
 def energy_kwh(gpu_hours, power_w, pue=1.0):
@@ -148,14 +150,14 @@ def energy_kwh(gpu_hours, power_w, pue=1.0):
 
     With power = TDP and PUE = 1 this is the ML CO2 Impact formula kWh = TDP x hours.
     """
-    return np.asarray(gpu_hours, dtype=float) * power_w / 1000.0 * pue
+    return gpu_hours * power_w / 1000.0 * pue
 
 
 def co2_kg(energy_kwh_total, grid_gco2_per_kwh):
     """Emissions: kWh x grid carbon intensity [1]. [kg CO2eq]"""
-    return np.asarray(energy_kwh_total, dtype=float) * grid_gco2_per_kwh / 1000.0
+    return energy_kwh_total * grid_gco2_per_kwh / 1000.0
 
 
 def electricity_cost_usd(energy_kwh_total, price_per_kwh_usd):
     """Cost of the electricity: kWh x $/kWh. [USD]"""
-    return np.asarray(energy_kwh_total, dtype=float) * price_per_kwh_usd
+    return energy_kwh_total * price_per_kwh_usd

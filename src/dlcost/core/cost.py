@@ -32,7 +32,7 @@ BACKWARD_FORWARD_RATIO = 3.0
 
 def paper_forward_flops(n_parameters):
     """Forward FLOPs per image as eq. (4) counts them: 2 x parameters. [FLOP]"""
-    return 2.0 * np.asarray(n_parameters, dtype=float)  # Eq. (4)
+    return 2.0 * n_parameters  # Eq. (4)
 
 
 def training_images(n_images_needed, n_images_max):
@@ -40,7 +40,9 @@ def training_images(n_images_needed, n_images_max):
 
     min(data_needed, data_max) of eqs. (4) and (5).
     """
-    return np.minimum(n_images_needed, n_images_max)  # Eqs. (4), (5)
+    if isinstance(n_images_needed, np.ndarray) or isinstance(n_images_max, np.ndarray):
+        return np.minimum(n_images_needed, n_images_max)  # Eqs. (4), (5)
+    return min(n_images_needed, n_images_max)  # Eqs. (4), (5)
 
 
 def training_flops(forward_flops_per_image, n_training_images, epochs, runs=1.0):
@@ -49,23 +51,19 @@ def training_flops(forward_flops_per_image, n_training_images, epochs, runs=1.0)
     Eq. (4) without its price; ``runs`` (1 in the paper) counts repeated training,
     e.g. a hyper-parameter search.
     """
-    return (
-        BACKWARD_FORWARD_RATIO
-        * np.asarray(forward_flops_per_image, dtype=float)
-        * n_training_images
-        * epochs
-        * runs
-    )  # Eq. (4)
+    return BACKWARD_FORWARD_RATIO * forward_flops_per_image * n_training_images * epochs * runs  # Eq. (4)
 
 
 def training_cost_usd(training_flops_total, cost_per_flop_usd):
     """Training cost = $/FLOP x training FLOPs, eq. (4). [USD]"""
-    return cost_per_flop_usd * np.asarray(training_flops_total, dtype=float)  # Eq. (4)
+    return cost_per_flop_usd * training_flops_total  # Eq. (4)
 
 
 def additional_images(n_training_images, n_images_present):
     """Images still to collect: max(0, images trained on - images present). [images]"""
-    return np.maximum(0.0, np.asarray(n_training_images, dtype=float) - n_images_present)  # Eq. (5)
+    if isinstance(n_training_images, np.ndarray):
+        return np.maximum(0.0, n_training_images - n_images_present)  # Eq. (5)
+    return max(0.0, n_training_images - n_images_present)  # Eq. (5)
 
 
 def data_cost_usd(cost_per_datapoint_usd, n_training_images, n_images_present):

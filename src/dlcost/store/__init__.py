@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dlcost.store._schema import FittedModelRow, ObservationRow, ScenarioRow, SettingRow
@@ -69,7 +69,13 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             _sqlite_setup(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.migrate()
+        try:
+            self.migrate()
+        except SQLAlchemyError as error:
+            self.engine.dispose()
+            where = "DLCOST_DATABASE_URL" if os.environ.get("DLCOST_DATABASE_URL") else "the default SQLite store"
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise ValueError(f"database ({where}, {self.engine.url.render_as_string(hide_password=True)}) cannot be opened: {reason}.") from None
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
@@ -230,9 +236,14 @@ def _typed(column, value, field: str):
         raise ValueError(f"observations filter {field} must be yes or no; got {value!r}.")
     if python_type in (int, float):
         try:
-            return python_type(float(value)) if python_type is int else float(value)
+            number = float(value)
         except ValueError:
             raise ValueError(f"observations filter {field} must be a number; got {value!r}.") from None
+        if python_type is int:
+            if number != int(number):
+                raise ValueError(f"observations filter {field} must be a whole number; got {value!r}.")
+            return int(number)
+        return number
     return value
 
 

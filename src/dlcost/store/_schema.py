@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC time on every backend (SQLite stores it without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -22,7 +38,7 @@ class ScenarioRow(Base):
     result: Mapped[dict] = mapped_column(JSON, nullable=False)
     model_name: Mapped[str] = mapped_column(String(200), nullable=False)
     catalog_version: Mapped[str] = mapped_column(String(100), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class ObservationRow(Base):
@@ -46,7 +62,7 @@ class ObservationRow(Base):
     source: Mapped[str] = mapped_column(Text, nullable=False, default="")
     observed_on: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class FittedModelRow(Base):
@@ -64,7 +80,7 @@ class FittedModelRow(Base):
     observation_ids: Mapped[list] = mapped_column(JSON, nullable=False)
     selection: Mapped[dict] = mapped_column(JSON, nullable=False)
     with_paper_cases: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class SettingRow(Base):

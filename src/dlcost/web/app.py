@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import dlcost
 from dlcost import catalog
@@ -35,6 +36,26 @@ from dlcost.web.query import scenario_from_query
 __all__ = ["create_app", "MAX_BODY_BYTES"]
 
 MAX_BODY_BYTES = 256 * 1024
+
+
+class Problem(BaseModel):
+    """One bad input: where it is, the field it names, and the one-line message."""
+
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str | None = None
+
+
+class Problems(BaseModel):
+    detail: list[Problem]
+
+
+#: Documented error answers of every endpoint that takes input.
+BAD_INPUT = {
+    422: {"model": Problems, "description": "Bad input: each problem names its field and the accepted range."},
+    413: {"model": Problems, "description": "Request body larger than the limit."},
+}
 _HERE = resources.files("dlcost.web")
 
 
@@ -83,21 +104,21 @@ class _BodyLimit:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await self._reject(send)
-        received = 0
-
-        async def limited_receive():
-            nonlocal received
+        # Read the whole body first (it is small by construction), so a streamed
+        # body without Content-Length is bounded too, then replay it to the app.
+        chunks, size = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge()
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send)
+            if message["type"] != "http.request":
+                return await self.app(scope, _replay([message], receive), send)
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                return await self._reject(send)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], receive), send)
 
     async def _reject(self, send):
         body = ('{"detail":[{"loc":["body"],"field":"body","msg":"request body must be at most %d bytes."}]}' % self.limit).encode()
@@ -106,8 +127,14 @@ class _BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(messages: list, receive):
+    """An ASGI receive that yields ``messages`` first, then defers to ``receive``."""
+    queue = list(messages)
+
+    async def replayed():
+        return queue.pop(0) if queue else await receive()
+
+    return replayed
 
 
 def _is_loopback(host: str) -> bool:
@@ -150,6 +177,13 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     async def _on_request_validation(request: Request, error: RequestValidationError):
         return _unprocessable(_problems_from_validation(error))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _on_http_error(request: Request, error: StarletteHTTPException):
+        if error.status_code == 400:  # FastAPI's "error parsing the body" (bytes that are not UTF-8 JSON)
+            return _unprocessable([{"loc": ["body"], "field": "body", "msg": "request body must be valid JSON (UTF-8 text).",
+                                    "type": "json_invalid"}])
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=getattr(error, "headers", None))
+
     @app.exception_handler(ValueError)
     async def _on_value_error(request: Request, error: ValueError):
         if isinstance(error, ValidationError):
@@ -170,16 +204,17 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
         return run_estimate(scenario, hardware=app.state.hardware)
 
     # ----- JSON API -------------------------------------------------------
-    @app.post("/api/estimate", tags=["api"], summary="Data needed, costs and top-k architectures (dlcost estimate --json)")
-    def api_estimate(scenario: Scenario) -> Estimate:
+    @app.post("/api/estimate", tags=["api"], responses=BAD_INPUT, summary="Data needed, costs and top-k architectures (dlcost estimate --json)")
+    async def api_estimate(scenario: Scenario) -> Estimate:
+        # async: a sub-millisecond computation runs on the event loop, not a thread pool
         return _estimate(scenario)
 
-    @app.post("/api/predict-error", tags=["api"], summary="Eq. (1): error after training on N images")
-    def api_predict_error(query: ErrorQuery) -> ErrorPrediction:
+    @app.post("/api/predict-error", tags=["api"], responses=BAD_INPUT, summary="Eq. (1): error after training on N images")
+    async def api_predict_error(query: ErrorQuery) -> ErrorPrediction:
         return run_prediction(query)
 
-    @app.post("/api/charts", tags=["api"], summary="Series for the page's charts")
-    def api_charts(scenario: Scenario) -> dict:
+    @app.post("/api/charts", tags=["api"], responses=BAD_INPUT, summary="Series for the page's charts")
+    async def api_charts(scenario: Scenario) -> dict:
         return chart_series(_estimate(scenario))
 
     @app.get("/api/architectures", tags=["api"], summary="The architecture catalog (dlcost architectures --json)")
@@ -206,22 +241,22 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     def _from_query(request: Request) -> Estimate:
         return _estimate(Scenario.model_validate(scenario_from_query(request.query_params)))
 
-    @app.get("/estimate.json", tags=["downloads"], summary="The estimate of the URL's scenario as JSON")
+    @app.get("/estimate.json", tags=["downloads"], response_model=Estimate, responses=BAD_INPUT, summary="The estimate of the URL's scenario as JSON")
     def download_json(request: Request) -> Response:
         body = _from_query(request).model_dump_json(indent=2)
         return Response(body, media_type="application/json", headers={"Content-Disposition": 'attachment; filename="dlcost-estimate.json"'})
 
-    @app.get("/estimate.csv", tags=["downloads"], summary="The recommendations as CSV")
+    @app.get("/estimate.csv", tags=["downloads"], responses={**BAD_INPUT, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The file."}}, summary="The recommendations as CSV")
     def download_csv(request: Request) -> Response:
         return Response(recommendations_csv(_from_query(request)), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="dlcost-estimate.csv"'})
 
-    @app.get("/report.md", tags=["downloads"], summary="A one-page Markdown report")
+    @app.get("/report.md", tags=["downloads"], responses={**BAD_INPUT, 200: {"content": {"text/markdown": {"schema": {"type": "string"}}}, "description": "The file."}}, summary="A one-page Markdown report")
     def download_markdown(request: Request) -> PlainTextResponse:
         return PlainTextResponse(markdown_report(_from_query(request)), media_type="text/markdown",
                                  headers={"Content-Disposition": 'attachment; filename="dlcost-report.md"'})
 
-    @app.get("/report.html", tags=["downloads"], summary="A one-page HTML report", response_class=HTMLResponse)
+    @app.get("/report.html", tags=["downloads"], responses={**BAD_INPUT, 200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "The file."}}, summary="A one-page HTML report")
     def download_html(request: Request) -> HTMLResponse:
         return HTMLResponse(html_report(_from_query(request)))
 
