@@ -104,3 +104,23 @@ def model_document(model: catalog.ErrorModel) -> dict:
         "df_resid": model.df_resid,
         "covariance": [list(row) for row in model.covariance] if model.covariance else None,
     }
+
+
+def calibration_for(store, model: catalog.ErrorModel, level: float, method: str):
+    """The interval calibration estimates use: on the store's observations when it has
+    any, else on the shipped ones (Table 2 of seed 000 + VTAB)."""
+    from dlcost.uncertainty import calibrate, default_calibration
+
+    if method == "ols":
+        return calibrate(model, [], level, "ols")
+    rows = store.observations() if store is not None else []
+    if not rows:
+        return default_calibration(model, level)
+    key = (store.url, model.name, float(level), len(rows), max(r.id for r in rows))
+    if key not in _CALIBRATIONS:
+        _CALIBRATIONS[key] = calibrate(model, _as_observations(rows), level,
+                                       source=f"the store's {len(rows)} observations")
+    return _CALIBRATIONS[key]
+
+
+_CALIBRATIONS: dict = {}

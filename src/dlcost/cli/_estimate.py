@@ -12,6 +12,12 @@ from dlcost.cli._common import (
     _emit, _run, app,
 )
 
+IntervalLevelOption = Annotated[Optional[float], typer.Option(help="Central probability of the ranges [default: 0.8].")]
+IntervalMethodOption = Annotated[
+    Optional[str], typer.Option(help="conformal (calibrated on observed outcomes) or ols (a fitted model's) [default: conformal].")
+]
+
+
 @app.command()
 def estimate(
     task: TaskOption = None,
@@ -48,6 +54,8 @@ def estimate(
     loader_cores: Annotated[Optional[float], typer.Option(help="CPU cores decoding JPEGs per GPU; 0 = no loader bound [default: the instance's vCPUs per GPU].")] = None,
     config: ConfigOption = None,
     model: Annotated[Optional[str], typer.Option(help="Error model: paper-2024 or a fitted one [default: the active model].")] = None,
+    interval_level: IntervalLevelOption = None,
+    interval_method: IntervalMethodOption = None,
     save: Annotated[Optional[str], typer.Option(help="Also save the scenario and its result under this name.")] = None,
     scenario: Annotated[Optional[Path], typer.Option(help="TOML file with the same keys; flags override it.")] = None,
     json_output: JsonOption = False,
@@ -60,7 +68,7 @@ def estimate(
     from dlcost.estimation import estimate as run_estimate
     from dlcost.inputs import read_scenario_file
     from dlcost.models import Estimate, Scenario
-    from dlcost.store import resolve_error_model
+    from dlcost.store import resolve_model_and_calibration
 
     values = _run(lambda: read_scenario_file(scenario)) if scenario is not None else {}
     flags = dict(
@@ -70,6 +78,7 @@ def estimate(
         top=top, cost_mode=cost_mode, gpu=gpu, gpus=gpus, precision=precision, utilization=utilization, runs=runs,
         scaling_efficiency=scaling_efficiency, price_per_hour=price_per_hour, provider=provider, country=country,
         region=region, pue=pue, power_w=power_w, price_per_kwh=price_per_kwh, loader_cores=loader_cores,
+        interval_level=interval_level, interval_method=interval_method,
     )
     given = {key: value for key, value in flags.items() if value is not None}
     if {"classes", "class_counts"} & given.keys():
@@ -80,8 +89,11 @@ def estimate(
         result = Estimate.model_validate(save_estimate(save, values, model, replace=False, config=config).result)
     else:
         hardware = _run(lambda: load_user_hardware(config))
-        error_model = _run(lambda: resolve_error_model(model))
-        result = _run(lambda: run_estimate(Scenario.model_validate(values), model=error_model, hardware=hardware))
+        parsed = _run(lambda: Scenario.model_validate(values))
+        error_model, calibration = _run(
+            lambda: resolve_model_and_calibration(model, parsed.interval_level, parsed.interval_method)
+        )
+        result = _run(lambda: run_estimate(parsed, model=error_model, hardware=hardware, calibration=calibration))
     if json_output:
         _emit(result.to_dict())
     else:
@@ -99,8 +111,11 @@ def save_estimate(name: str, values: dict, model: str | None, replace: bool, con
 
     store = _run(Store)
     scenario = _run(lambda: Scenario.model_validate(values))
+    from dlcost.registry import calibration_for
+
     error_model = _run(lambda: store.error_model(model or store.active_model()))
-    result = _run(lambda: run_estimate(scenario, model=error_model, hardware=load_user_hardware(config)))
+    calibration = _run(lambda: calibration_for(store, error_model, scenario.interval_level, scenario.interval_method))
+    result = _run(lambda: run_estimate(scenario, model=error_model, hardware=load_user_hardware(config), calibration=calibration))
     return _run(lambda: store.save_scenario(name, scenario.model_dump(mode="json"), result.to_dict(), result.model, replace))
 
 
@@ -113,19 +128,22 @@ def predict_error(
     pretrained: PretrainedOption = None,
     task: TaskOption = None,
     model: Annotated[Optional[str], typer.Option(help="Error model [default: the active model].")] = None,
+    interval_level: IntervalLevelOption = None,
+    interval_method: IntervalMethodOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Predicted error and accuracy after training on a given number of images (equation 1 of seed 000)."""
     from dlcost.estimation import predict_error as run_prediction
     from dlcost.models import ErrorQuery
-    from dlcost.store import resolve_error_model
+    from dlcost.store import resolve_model_and_calibration
 
     values = dict(
         data=data, relative_complexity=rc, classes=classes, class_counts=_class_counts(class_counts),
-        pretrained=pretrained, task=task,
+        pretrained=pretrained, task=task, interval_level=interval_level, interval_method=interval_method,
     )
     query = _run(lambda: ErrorQuery.model_validate({k: v for k, v in values.items() if v is not None}))
-    result = _run(lambda: run_prediction(query, model=resolve_error_model(model)))
+    error_model, calibration = _run(lambda: resolve_model_and_calibration(model, query.interval_level, query.interval_method))
+    result = _run(lambda: run_prediction(query, model=error_model, calibration=calibration))
     if json_output:
         _emit(result.to_dict())
     else:

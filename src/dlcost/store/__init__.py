@@ -263,18 +263,35 @@ def existing_sqlite_store() -> Path | None:
 
 
 
+def _store_if_any() -> Store | None:
+    """The user's store when one exists (no SQLite file yet and no ``DLCOST_DATABASE_URL``: None)."""
+    if existing_sqlite_store() is None and not os.environ.get("DLCOST_DATABASE_URL"):
+        return None
+    return Store()
+
+
 def resolve_error_model(name: str | None = None):
     """The error model an estimate should use: ``name``, else the store's active model.
 
-    Without a store (no SQLite file yet and no ``DLCOST_DATABASE_URL``) that is the
-    published ``paper-2024``; reading it creates nothing.
+    Without a store that is the published ``paper-2024``; reading it creates nothing.
     """
-    from dlcost import catalog
+    return resolve_model_and_calibration(name, None, None)[0]
 
-    if name == catalog.DEFAULT_MODEL or (name is None and existing_sqlite_store() is None and not os.environ.get("DLCOST_DATABASE_URL")):
-        return catalog.error_model(catalog.DEFAULT_MODEL)
-    store = Store()
+
+def resolve_model_and_calibration(name: str | None, level: float | None, method: str | None):
+    """The error model (``name`` or the active one) and, when ``level`` is given, the interval
+    calibration on the store's observations (the shipped ones when the store has none)."""
+    from dlcost import catalog
+    from dlcost.registry import calibration_for
+
+    store = None if name == catalog.DEFAULT_MODEL and level is None else _store_if_any()
     try:
-        return store.error_model(name or store.active_model())
+        if store is None or name == catalog.DEFAULT_MODEL:
+            model = catalog.error_model(catalog.DEFAULT_MODEL)
+        else:
+            model = store.error_model(name or store.active_model())
+        calibration = None if level is None else calibration_for(store, model, level, method or "conformal")
+        return model, calibration
     finally:
-        store.close()
+        if store is not None:
+            store.close()
