@@ -98,6 +98,9 @@ def fit(
     interval_level: LevelOption = None,
     data_max: DataMaxOption = None,
     predict_n_train: Annotated[Optional[float], typer.Option(help="Also predict the error at this many images.")] = None,
+    noise_sd_log10: Annotated[
+        Optional[float], typer.Option(help="Noise of one point, sd of log10(error) [default: 0.03; binomial: sqrt((1-e)/(e m))/ln 10 for m validation images].")
+    ] = None,
     plot: PlotOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -117,7 +120,8 @@ def fit(
         measured = [_parse_point(text) for text in point or []]
     values = dict(points=measured, target_accuracy=target_accuracy, task=task, classes=classes,
                   class_counts=_class_counts(class_counts), pretrained=pretrained, tau=tau,
-                  interval_level=interval_level, data_max=data_max, predict_n_train=predict_n_train)
+                  interval_level=interval_level, data_max=data_max, predict_n_train=predict_n_train,
+                  noise_sd_log10=noise_sd_log10)
     result = _fit(values, plot)
     if json_output:
         _emit(result.to_dict())
@@ -172,6 +176,7 @@ def run(
         largest = pilot.points[-1]["n_train"]
         values = dict(points=pilot.pilot_points(), target_accuracy=target_accuracy, class_counts=pilot.class_counts,
                       pretrained=pretrained_weights is not None, tau=tau, interval_level=interval_level, data_max=data_max,
+                      noise_sd_log10=pilot.noise_sd_log10(),
                       predict_n_train=float(pilot.n_train_full) if pilot.n_train_full > largest else None)
         result = _fit(values, plot)
     if json_output:

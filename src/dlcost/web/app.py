@@ -171,6 +171,14 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
     app.state.hardware = hardware
     app.state.write_token = write_token
+    app.state.store = None  # the store (dlcost.store.Store): opened on first use, then shared
+
+    def get_store():
+        if app.state.store is None:
+            from dlcost.store import Store
+
+            app.state.store = Store()  # DLCOST_DATABASE_URL, else the SQLite default
+        return app.state.store
     templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
 
     @app.exception_handler(RequestValidationError)
@@ -283,5 +291,8 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
 
         return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", media_type="text/javascript")
 
+    from dlcost.web.store_routes import store_router
+
+    app.include_router(store_router(get_store, require_write_token, templates))
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app

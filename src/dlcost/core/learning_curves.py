@@ -1,0 +1,699 @@
+"""Learning curves fitted to a pilot: error against training-set size, and the data a target needs.
+
+A pilot is a few (training images, error) points measured on nested subsets of one's
+own data. Five function families are fitted to them, as studied by Mahmood et al. [1]:
+
+==================  =================================================  ==========================
+family              error e(n) (fraction; n training images)            floor (n -> infinity)
+==================  =================================================  ==========================
+``power_law``       e = a n^-b                                          0
+``power_law_floor`` e = a n^-b + c                                      c
+``arctan``          e = 1 - v,  v = (2/pi) arctan(theta0 pi/2 n + theta1) + theta2     -theta2
+``logarithmic``     e = 1 - v,  v = theta0 ln(n + theta1) + theta2      none (reaches 0)
+``algebraic_root``  e = 1 - v,  v = theta2 x / (1 + x^theta1)^(1/theta1), x = n/theta0   1 - theta2
+==================  =================================================  ==========================
+
+[1] writes the score v(n) in percent (``200/pi arctan(...)``, ``100 n / (1 + |n/theta0|^theta1)^(1/theta1)``);
+here v is a fraction. For the algebraic root the paper's fixed slope at n -> 0 (100 per
+unit of n) has no meaning for n counted in images, so the ceiling theta2 is fitted
+instead of the paper's additive offset: still three parameters, and v -> theta2.
+
+Each family is fitted by ``scipy.optimize.least_squares`` on log10(error) from a few
+starting points, within bounds that keep the floor in [0, lowest measured error]; a
+fit that fails is marked failed, never raised. The family is chosen by
+leave-last-point-out extrapolation [1]: fit on all points but the largest, predict
+the largest, keep the family with the smallest |log10(predicted / measured)|. This
+needs at least 3 points, and a family with p parameters at least p + 1. The data
+needed for a target comes with a seeded parametric bootstrap interval.
+
+With one or two points (or when every family fails) :func:`posterior_power_law`
+fits log10 e = alpha + beta (log10 n - log10 n_ref) with a Gaussian prior centred on
+eq. (1) of [2]: one point still gives an answer, and more points narrow it.
+
+Mahmood et al. [1] found that a one-shot estimate often under-collects and that
+collecting in rounds while aiming a little above the target, by a correction tau,
+avoids it; :func:`next_round_size` is the first such round.
+
+References
+----------
+.. [1] R. Mahmood, J. Lucas, D. Acuna, D. Li, J. Philion, J. M. Alvarez, Z. Yu,
+   S. Fidler, M. T. Law, "How Much More Data Do I Need? Estimating Requirements for
+   Downstream Tasks," CVPR 2022, pp. 275-284 (Table 1: the regression functions).
+.. [2] N. Thompson et al., "A Model for Estimating the Economic Costs of Computer
+   Vision Systems That Use Deep Learning," AAAI 2024 (seed 000), eq. (1), Table 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize, special
+
+__all__ = [
+    "FAMILIES",
+    "Family",
+    "CurveFit",
+    "Candidate",
+    "PosteriorPowerLaw",
+    "LearningCurveFit",
+    "fit_family",
+    "select_family",
+    "posterior_power_law",
+    "bootstrap_fit",
+    "fit_learning_curve",
+    "next_round_size",
+    "PRIOR_SLOPE_SD",
+    "PRIOR_LEVEL_SD",
+    "NOISE_SD_LOG10",
+    "DEFAULT_TAU",
+    "PRIOR_NOISE_WEIGHT",
+]
+
+#: Prior sd of the slope d log10(error) / d log10(n): RMS difference between eq. (1)'s
+#: slope and the slope between VTAB-1k and full data of the 14 shipped VTAB ResNet-50
+#: pairs (7 data sets, scratch and pretrained; observed slopes -0.03 to -0.73, on
+#: average 0.17 steeper than eq. (1)). [log10 error per log10 image]
+PRIOR_SLOPE_SD = 0.24
+#: Prior sd of log10(error) at the pilot's sizes: RMS of log10(observed / eq. (1)) over
+#: the 42 shipped observations (seed 000 Table 2 and VTAB). [log10]
+PRIOR_LEVEL_SD = 0.41
+#: Measurement noise of one pilot point: 0.03 in log10 is 7% of the error, the binomial
+#: noise of e = 0.1 on about 2,000 validation images plus seed-to-seed variation. [log10]
+NOISE_SD_LOG10 = 0.03
+#: Aim this much accuracy above the target when sizing the next round (one point of
+#: accuracy). The idea is from [1]; the value is ours. [fraction of accuracy]
+DEFAULT_TAU = 0.01
+#: Weight, in points, of ``noise_sd_log10`` when pooled with a fit's residuals.
+PRIOR_NOISE_WEIGHT = 2.0
+
+_TINY = 1e-12
+_MAX_LOG10_N = 15.0  # data needed beyond 1e15 images is reported as unbounded
+
+
+def _clip(theta, lower, upper):
+    span = np.asarray(upper, float) - np.asarray(lower, float)
+    margin = np.where(np.isfinite(span), span * 1e-6, 1e-6)
+    return np.clip(np.asarray(theta, float), np.asarray(lower) + margin, np.asarray(upper) - margin)
+
+
+def _loglog_line(n, e):
+    """(log10 a, b) of the least-squares line log10 e = log10 a - b log10 n."""
+    x, y = np.log10(n), np.log10(e)
+    if len(x) < 2 or np.ptp(x) == 0:
+        return float(y.mean() + 0.3 * x.mean()), 0.3
+    slope, intercept = np.polyfit(x, y, 1)
+    return float(intercept), float(-slope)
+
+
+# ---- the five families -------------------------------------------------------------
+# Each works on an internal vector theta (log10 of scale parameters, for conditioning).
+
+
+def _power_law_error(n, t):
+    return 10.0 ** t[0] * n ** -t[1]
+
+
+def _power_law_needed(target, t):
+    return 10.0 ** ((t[0] - math.log10(target)) / t[1]) if t[1] > 0 else math.inf
+
+
+def _floor_error(n, t):
+    return 10.0 ** t[0] * n ** -t[1] + t[2]
+
+
+def _floor_needed(target, t):
+    if target <= t[2] or t[1] <= 0:
+        return math.inf
+    return 10.0 ** ((t[0] - math.log10(target - t[2])) / t[1])
+
+
+def _arctan_error(n, t):
+    z = 10.0 ** t[0] * (np.pi / 2) * n + t[1]
+    with np.errstate(divide="ignore"):
+        tail = (2 / np.pi) * np.arctan(1.0 / np.where(z > 0, z, 1.0))  # 1 - (2/pi) arctan z, precise for large z
+    return np.where(z > 0, tail, 1.0 - (2 / np.pi) * np.arctan(z)) - t[2]
+
+
+def _arctan_needed(target, t):
+    if target <= -t[2]:
+        return math.inf
+    z = math.tan(math.pi / 2 * (1.0 - t[2] - target))
+    return (z - t[1]) / (10.0 ** t[0] * math.pi / 2)
+
+
+def _log_error(n, t):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - t[2] - t[0] * np.log(n + t[1])
+
+
+def _log_needed(target, t):
+    if t[0] <= 0:
+        return math.inf
+    exponent = (1.0 - t[2] - target) / t[0]
+    return math.inf if exponent > 700 else math.exp(exponent) - t[1]
+
+
+def _root_error(n, t):
+    p = 10.0 ** t[1]
+    power = np.exp(np.clip(-p * np.log(n / 10.0 ** t[0]), -700, 700))  # x^-p
+    return (1.0 - t[2]) - t[2] * np.expm1(-np.log1p(power) / p)
+
+
+def _root_needed(target, t):
+    p, ceiling = 10.0 ** t[1], t[2]
+    if target <= 1.0 - ceiling:
+        return math.inf
+    ratio = (1.0 - target) / ceiling
+    if ratio <= 0:
+        return 0.0
+    return 10.0 ** t[0] * ratio / (1.0 - ratio**p) ** (1.0 / p)
+
+
+def _floor_starts(e):
+    low = float(np.min(e))
+    return (0.0, 0.5 * low, 0.85 * low)
+
+
+def _power_law_setup(n, e):
+    start = _loglog_line(n, e)
+    return [start], ([-10.0, 0.0], [10.0, 5.0])
+
+
+def _floor_setup(n, e):
+    starts = [(*_loglog_line(n, e - c), c) for c in _floor_starts(e)]
+    return starts, ([-10.0, 0.01, 0.0], [10.0, 5.0, float(np.min(e))])
+
+
+def _arctan_setup(n, e):
+    middle = len(n) // 2
+    starts = []
+    for c in _floor_starts(e)[:2]:
+        scale = 4.0 / (np.pi**2 * max(e[middle] - c, _TINY) * n[middle])
+        starts += [(math.log10(scale), 0.0, -c), (math.log10(scale), 1.0, -c)]
+    return starts, ([-12.0, -50.0, -float(np.min(e))], [3.0, 50.0, 0.0])
+
+
+def _log_setup(n, e):
+    starts = []
+    for shift in (0.0, -0.5 * n[0], n[0], 5.0 * n[0]):
+        slope, intercept = np.polyfit(np.log(n + shift), e, 1) if len(n) > 1 else (-0.05, e[0] + 0.05 * np.log(n[0]))
+        starts.append((max(-slope, 1e-4), shift, 1.0 - intercept))
+    return starts, ([1e-6, -0.999 * float(n[0]), -100.0], [5.0, 1e3 * float(n[-1]), 1.0])
+
+
+def _root_setup(n, e):
+    starts = []
+    for c in _floor_starts(e):
+        log_a, b = _loglog_line(n, e - c)
+        p = float(np.clip(b, 0.05, 19.0))
+        ceiling = 1.0 - c
+        starts.append(((log_a + math.log10(p / ceiling)) / p, math.log10(p), ceiling))
+    log_n = np.log10(n)
+    return starts, ([log_n[0] - 8.0, -1.5, 1.0 - float(np.min(e))], [log_n[-1] + 8.0, 1.3, 1.0])
+
+
+@dataclass(frozen=True)
+class Family:
+    """One learning-curve family: its equation, parameters and fitting set-up."""
+
+    name: str
+    label: str
+    equation: str
+    parameter_names: tuple[str, ...]
+    error: Callable  # (n, theta) -> error
+    needed: Callable  # (target_error, theta) -> images
+    floor: Callable  # theta -> error as n -> infinity
+    parameters: Callable  # theta -> named parameters
+    setup: Callable  # (n, e) -> (starting thetas, (lower, upper))
+
+    @property
+    def n_parameters(self) -> int:
+        return len(self.parameter_names)
+
+
+FAMILIES: dict[str, Family] = {
+    family.name: family
+    for family in (
+        Family("power_law", "power law", "e = a n^-b", ("a", "b"), _power_law_error, _power_law_needed,
+               lambda t: 0.0, lambda t: {"a": 10.0 ** t[0], "b": t[1]}, _power_law_setup),
+        Family("power_law_floor", "power law with floor", "e = a n^-b + c", ("a", "b", "c"), _floor_error,
+               _floor_needed, lambda t: t[2], lambda t: {"a": 10.0 ** t[0], "b": t[1], "c": t[2]}, _floor_setup),
+        Family("arctan", "arctan", "e = 1 - (2/pi) arctan(theta0 pi/2 n + theta1) - theta2", ("theta0", "theta1", "theta2"),
+               _arctan_error, _arctan_needed, lambda t: -t[2],
+               lambda t: {"theta0": 10.0 ** t[0], "theta1": t[1], "theta2": t[2]}, _arctan_setup),
+        Family("logarithmic", "logarithmic", "e = 1 - theta0 ln(n + theta1) - theta2", ("theta0", "theta1", "theta2"),
+               _log_error, _log_needed, lambda t: 0.0,
+               lambda t: {"theta0": t[0], "theta1": t[1], "theta2": t[2]}, _log_setup),
+        Family("algebraic_root", "algebraic root", "e = 1 - theta2 x / (1 + x^theta1)^(1/theta1), x = n / theta0",
+               ("theta0", "theta1", "theta2"), _root_error, _root_needed, lambda t: 1.0 - t[2],
+               lambda t: {"theta0": 10.0 ** t[0], "theta1": 10.0 ** t[1], "theta2": t[2]}, _root_setup),
+    )
+}
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """A family fitted to points: ``status`` is ``ok`` or ``failed`` (``reason`` says why)."""
+
+    family: str
+    status: str
+    theta: tuple = ()
+    rmse_log10: float = math.nan
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def error(self, n_images):
+        """Error of the fitted curve at ``n_images``. [fraction]"""
+        return FAMILIES[self.family].error(np.asarray(n_images, dtype=float), np.asarray(self.theta))
+
+    def data_needed(self, target_error: float) -> float:
+        """Images to reach ``target_error`` (at least 1; inf when below the floor). [images]"""
+        family = FAMILIES[self.family]
+        if target_error <= family.floor(self.theta):
+            return math.inf
+        with np.errstate(all="ignore"):
+            try:
+                n = float(family.needed(target_error, self.theta))
+            except (OverflowError, ZeroDivisionError, ValueError):
+                return math.inf
+        if not math.isfinite(n) or n > 10.0**_MAX_LOG10_N:
+            return math.inf
+        return max(n, 1.0)
+
+    @property
+    def floor(self) -> float:
+        """Error the curve levels off at as n grows (0 when it has none). [fraction]"""
+        return float(FAMILIES[self.family].floor(self.theta)) if self.ok else math.nan
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        return {k: float(v) for k, v in FAMILIES[self.family].parameters(self.theta).items()} if self.ok else {}
+
+
+def _residuals(family: Family, n, log_e):
+    def residual(theta):
+        with np.errstate(all="ignore"):
+            model = family.error(n, theta)
+        out = np.log10(np.clip(model, _TINY, None)) - log_e
+        return np.where(np.isfinite(out), out, 12.0)
+
+    return residual
+
+
+def fit_family(name: str, n_images, error, starts=None) -> CurveFit:
+    """Fit one family on log10(error) by least squares; never raises.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`FAMILIES`.
+    n_images : array
+        Training images of each point, increasing. [images]
+    error : array
+        Measured error of each point. [fraction, in (0, 1)]
+    starts : list of array, optional
+        Starting vectors (internal parametrisation); default: the family's own.
+
+    Returns
+    -------
+    CurveFit
+        ``status`` ``failed`` with a reason when there are fewer points than
+        parameters or no start converges to a finite fit.
+    """
+    family = FAMILIES[name]
+    n, e = np.asarray(n_images, dtype=float), np.asarray(error, dtype=float)
+    if len(n) < family.n_parameters:
+        return CurveFit(name, "failed", reason=f"needs at least {family.n_parameters} points; got {len(n)}")
+    try:
+        default_starts, (lower, upper) = family.setup(n, e)
+        residual = _residuals(family, n, np.log10(e))
+        best = None
+        for start in starts if starts is not None else default_starts:
+            if not np.all(np.isfinite(start)):
+                continue
+            result = optimize.least_squares(residual, _clip(start, lower, upper), bounds=(lower, upper),
+                                            x_scale="jac", max_nfev=400 * family.n_parameters)
+            if np.all(np.isfinite(result.x)) and (best is None or result.cost < best.cost):
+                best = result
+    except Exception as exc:  # noqa: BLE001 - a bad fit is reported, never raised
+        return CurveFit(name, "failed", reason=f"{type(exc).__name__}: {exc}")
+    if best is None or not np.all(np.isfinite(best.fun)) or np.max(np.abs(best.fun)) >= 12.0:
+        return CurveFit(name, "failed", reason="no starting point converged to a finite fit")
+    return CurveFit(name, "ok", tuple(float(v) for v in best.x), float(np.sqrt(np.mean(best.fun**2))))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A family's place in leave-last-point-out selection.
+
+    ``status``: ``ok``, ``failed`` or ``skipped`` (too few points for its parameters).
+    ``llo_log10_error`` = |log10(predicted / measured)| at the largest point, fitting
+    on the others; ``llo_predicted_error`` is that prediction [fraction].
+    """
+
+    family: str
+    status: str
+    fit: CurveFit | None
+    llo_log10_error: float = math.nan
+    llo_predicted_error: float = math.nan
+    reason: str = ""
+
+
+def _pooled_sigma(ssr: float, dof: int, noise_sd_log10: float) -> float:
+    """Residual sd pooled with ``noise_sd_log10`` weighted as 2 points. [log10]"""
+    return math.sqrt((ssr + PRIOR_NOISE_WEIGHT * noise_sd_log10**2) / (dof + PRIOR_NOISE_WEIGHT))
+
+
+def select_family(n_images, error, families=tuple(FAMILIES), noise_sd_log10: float = NOISE_SD_LOG10) -> list[Candidate]:
+    """Fit every family and score it by leave-last-point-out extrapolation [1].
+
+    Needs at least 3 points; a family with p parameters needs p + 1 (else ``skipped``).
+    A difference in held-out error smaller than the noise of one point is not taken as
+    evidence: the chosen family is the one with the fewest parameters whose
+    ``llo_log10_error`` is within sigma of the smallest (ties: the smaller error, then
+    the order of :data:`FAMILIES`). sigma is the smallest residual sd of the full fits,
+    pooled with ``noise_sd_log10`` (see :func:`bootstrap_fit`).
+
+    Returns the candidates best first: the chosen one, the other ok ones by
+    ``llo_log10_error``, then failed, then skipped.
+    """
+    n, e = np.asarray(n_images, dtype=float), np.asarray(error, dtype=float)
+    candidates = []
+    for name in families:
+        family = FAMILIES[name]
+        if len(n) - 1 < family.n_parameters or len(n) < 3:
+            need = max(3, family.n_parameters + 1)
+            candidates.append(Candidate(name, "skipped", None, reason=f"needs at least {need} points; got {len(n)}"))
+            continue
+        held_out = fit_family(name, n[:-1], e[:-1])
+        full = fit_family(name, n, e)
+        if not held_out.ok or not full.ok:
+            reason = held_out.reason if not held_out.ok else full.reason
+            candidates.append(Candidate(name, "failed", full if full.ok else None, reason=reason))
+            continue
+        predicted = float(held_out.error(n[-1]))
+        score = abs(math.log10(predicted) - math.log10(e[-1])) if predicted > 0 and math.isfinite(predicted) else math.inf
+        candidates.append(Candidate(name, "ok" if math.isfinite(score) else "failed", full, score, predicted,
+                                    "" if math.isfinite(score) else "held-out prediction is not a positive error"))
+    order = {name: index for index, name in enumerate(FAMILIES)}
+    rank = {"ok": 0, "failed": 1, "skipped": 2}
+    ranked = sorted(candidates, key=lambda c: (rank[c.status], c.llo_log10_error if c.status == "ok" else 0.0,
+                                               FAMILIES[c.family].n_parameters, order[c.family]))
+    ok = [c for c in ranked if c.status == "ok"]
+    if ok:
+        sigma = min(_pooled_sigma(len(n) * c.fit.rmse_log10**2, len(n) - FAMILIES[c.family].n_parameters,
+                                  noise_sd_log10) for c in ok)
+        close = [c for c in ok if c.llo_log10_error <= ok[0].llo_log10_error + sigma]
+        chosen = min(close, key=lambda c: (FAMILIES[c.family].n_parameters, c.llo_log10_error, order[c.family]))
+        ranked.remove(chosen)
+        ranked.insert(0, chosen)
+    return ranked
+
+
+@dataclass(frozen=True)
+class PosteriorPowerLaw:
+    """Posterior of log10 e = alpha + beta (log10 n - log10 n_ref), beta < 0.
+
+    ``mean`` and ``covariance`` are those of the untruncated Gaussian posterior of
+    (alpha, beta); the truncation to beta < 0 (more data never raises the expected
+    error) is applied when sampling and in :attr:`theta`, the point curve: beta at
+    its truncated posterior median, alpha at its conditional mean given that beta.
+    """
+
+    log10_n_ref: float
+    mean: tuple
+    covariance: tuple
+    prior_mean: tuple
+    prior_sd: tuple
+    noise_sd_log10: float
+
+    def _conditional_alpha(self, beta):
+        (s_aa, s_ab), (_, s_bb) = self.covariance
+        return self.mean[0] + s_ab / s_bb * (beta - self.mean[1]), math.sqrt(max(s_aa - s_ab**2 / s_bb, 0.0))
+
+    def _beta_quantile(self, u):
+        """Quantile ``u`` of beta truncated to (-inf, 0), computed in log space."""
+        mu, sd = self.mean[1], math.sqrt(self.covariance[1][1])
+        with np.errstate(divide="ignore"):
+            z = special.ndtri_exp(np.log(u) + special.log_ndtr(-mu / sd))
+        return np.minimum(mu + sd * z, -1e-9)
+
+    @property
+    def theta(self) -> tuple:
+        beta = float(self._beta_quantile(0.5))
+        return float(self._conditional_alpha(beta)[0]), beta
+
+    def sample(self, size: int, seed: int = 0) -> np.ndarray:
+        """``size`` draws of (alpha, beta) from the truncated posterior, shape (size, 2)."""
+        rng = np.random.default_rng(seed)
+        beta = self._beta_quantile(rng.uniform(1e-12, 1.0, size))
+        alpha, sd = self._conditional_alpha(beta)
+        return np.column_stack([alpha + sd * rng.standard_normal(size), beta])
+
+    def error(self, n_images, theta=None):
+        alpha, beta = self.theta if theta is None else theta
+        return 10.0 ** (alpha + beta * (np.log10(np.asarray(n_images, dtype=float)) - self.log10_n_ref))
+
+    def data_needed(self, target_error: float, theta=None) -> float:
+        alpha, beta = self.theta if theta is None else theta
+        log_n = self.log10_n_ref + (math.log10(target_error) - alpha) / beta
+        return max(10.0**log_n, 1.0) if log_n <= _MAX_LOG10_N else math.inf
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        alpha, beta = self.theta
+        return {"a": 10.0 ** (alpha - beta * self.log10_n_ref), "b": -beta}
+
+
+def posterior_power_law(n_images, error, prior_slope: float, prior_intercept: float | None = None, *,
+                        prior_slope_sd: float = PRIOR_SLOPE_SD, prior_level_sd: float = PRIOR_LEVEL_SD,
+                        noise_sd_log10: float = NOISE_SD_LOG10) -> PosteriorPowerLaw:
+    """Bayesian power law in log-log space with a prior centred on eq. (1) of [2].
+
+    Model: log10 e_i = alpha + beta (log10 n_i - log10 n_ref) + eps_i,
+    eps_i ~ N(0, noise_sd_log10^2), n_ref the geometric mean of the pilot sizes (so
+    that level and slope are nearly independent a posteriori). Prior:
+
+    - beta ~ N(prior_slope, prior_slope_sd^2), truncated to beta < 0; prior_slope is
+      eq. (1)'s b1 + b2 Pretrain (-0.070 from scratch, -0.123 pretrained, Table 1 of [2]);
+    - alpha ~ N(prior_intercept + prior_slope log10 n_ref, prior_level_sd^2), eq. (1)'s
+      error at n_ref (prior_intercept = b0 + b3 RC + b4 Type); flat when
+      ``prior_intercept`` is None (class counts unknown).
+
+    Defaults: prior_slope_sd 0.24 (:data:`PRIOR_SLOPE_SD`), prior_level_sd 0.41
+    (:data:`PRIOR_LEVEL_SD`), noise_sd_log10 0.03 (:data:`NOISE_SD_LOG10`); their
+    sources are in the constants' comments.
+
+    Parameters
+    ----------
+    n_images, error : array
+        Pilot points, at least one. [images], [fraction]
+    prior_slope : float
+        [log10 error per log10 image]
+    prior_intercept : float, optional
+        [log10 error]
+
+    Returns
+    -------
+    PosteriorPowerLaw
+    """
+    x = np.log10(np.asarray(n_images, dtype=float))
+    y = np.log10(np.asarray(error, dtype=float))
+    log_ref = float(x.mean())
+    design = np.column_stack([np.ones_like(x), x - log_ref])
+    prior_mean = np.array([0.0 if prior_intercept is None else prior_intercept + prior_slope * log_ref, prior_slope])
+    prior_precision = np.diag([0.0 if prior_intercept is None else prior_level_sd**-2, prior_slope_sd**-2])
+    precision = prior_precision + design.T @ design / noise_sd_log10**2
+    covariance = np.linalg.inv(precision)
+    mean = covariance @ (prior_precision @ prior_mean + design.T @ y / noise_sd_log10**2)
+    return PosteriorPowerLaw(log_ref, tuple(map(float, mean)), tuple(tuple(map(float, row)) for row in covariance),
+                             tuple(map(float, prior_mean)), (prior_level_sd if prior_intercept is not None else math.inf,
+                                                             prior_slope_sd), noise_sd_log10)
+
+
+def _quantiles(values, level: float) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    return float(low), float(high)
+
+
+def bootstrap_fit(fit: CurveFit, n_images, error, targets, level: float, *, noise_sd_log10: float = NOISE_SD_LOG10,
+                  n_bootstrap: int = 200, seed: int = 0, predict_n: float | None = None) -> dict:
+    """Parametric-bootstrap intervals of the data needed (and of the error at ``predict_n``).
+
+    Each replicate redraws the points as fitted error x 10^(sigma z), z ~ N(0, 1), and
+    refits the family. sigma pools the fit's residuals with the assumed noise,
+    sigma^2 = (SSR + 2 noise_sd_log10^2) / (m - p + 2), so that with few spare points
+    it leans on ``noise_sd_log10`` and with many on the residuals.
+
+    Returns
+    -------
+    dict with ``data_needed`` (a (low, high) pair [images] per target; inf when
+    unbounded), ``error_at`` ((low, high) [fraction] at ``predict_n`` or None),
+    ``sigma_log10`` and ``replicates`` (the number that converged).
+    """
+    n, e = np.asarray(n_images, dtype=float), np.asarray(error, dtype=float)
+    family = FAMILIES[fit.family]
+    ssr = float(np.sum((np.log10(fit.error(n)) - np.log10(e)) ** 2))
+    sigma = _pooled_sigma(ssr, len(n) - family.n_parameters, noise_sd_log10)
+    rng = np.random.default_rng(seed)
+    fitted = np.clip(fit.error(n), _TINY, None)
+    needed, at = [], []
+    for _ in range(n_bootstrap):
+        redrawn = np.clip(fitted * 10.0 ** (sigma * rng.standard_normal(len(n))), _TINY, 1 - 1e-9)
+        replicate = fit_family(fit.family, n, redrawn, starts=[np.array(fit.theta)])
+        if not replicate.ok:
+            continue
+        needed.append([replicate.data_needed(t) for t in targets])
+        if predict_n is not None:
+            at.append(float(replicate.error(predict_n)))
+    if len(needed) < n_bootstrap // 2:
+        return {"data_needed": [(math.nan, math.nan)] * len(targets), "error_at": None, "sigma_log10": sigma,
+                "replicates": len(needed)}
+    columns = np.array(needed).T
+    return {
+        "data_needed": [_quantiles(column, level) for column in columns],
+        "error_at": _quantiles(at, level) if at else None,
+        "sigma_log10": sigma,
+        "replicates": len(needed),
+    }
+
+
+def next_round_size(data_needed_aim: float, n_largest: float, data_max: float | None = None) -> float:
+    """Images to collect now: enough to reach the target plus tau, in one round.
+
+    next_round_size = max(0, n_needed(target_error - tau) - n_largest), capped so the
+    total stays within ``data_max``. Collecting in rounds and aiming a little above the
+    target avoids the costly under-collection that a one-shot estimate often gives
+    (Mahmood et al. [1]); refit after each round.
+
+    Parameters
+    ----------
+    data_needed_aim : float
+        Images needed for the aim (target accuracy + tau); inf when unreachable. [images]
+    n_largest : float
+        Images in the largest pilot subset (already collected). [images]
+    data_max : float, optional
+        Most images that could be had. [images]
+
+    Returns
+    -------
+    next_round_size : float
+        [images]; inf when the aim is unreachable and there is no ``data_max``.
+    """
+    total = data_needed_aim if data_max is None else min(data_needed_aim, data_max)
+    return max(0.0, total - n_largest)
+
+
+@dataclass(frozen=True)
+class LearningCurveFit:
+    """Everything :func:`fit_learning_curve` found.
+
+    ``method``: ``selection`` (leave-last-point-out over the families) or ``prior``
+    (the Bayesian power law). ``curve`` is the chosen CurveFit or PosteriorPowerLaw.
+    Data figures are in images, errors in fractions; inf means unbounded.
+    """
+
+    method: str
+    family: str
+    curve: CurveFit | PosteriorPowerLaw
+    candidates: list
+    posterior: PosteriorPowerLaw
+    floor: float
+    reachable: bool
+    data_needed: float
+    data_needed_low: float
+    data_needed_high: float
+    data_needed_aim: float
+    sigma_log10: float
+    predicted_error: float | None = None
+    predicted_error_low: float | None = None
+    predicted_error_high: float | None = None
+    notes: list = field(default_factory=list)
+
+
+def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: float, prior_intercept: float | None = None,
+                       aim_error: float | None = None, level: float = 0.8, prior_slope_sd: float = PRIOR_SLOPE_SD,
+                       prior_level_sd: float = PRIOR_LEVEL_SD, noise_sd_log10: float = NOISE_SD_LOG10,
+                       families=tuple(FAMILIES), n_bootstrap: int = 200, n_samples: int = 4000, seed: int = 0,
+                       predict_n: float | None = None) -> LearningCurveFit:
+    """Fit a pilot and give the data needed for ``target_error`` with an interval at ``level``.
+
+    Three or more points: the family with the smallest leave-last-point-out error
+    (:func:`select_family`), with a parametric-bootstrap interval (:func:`bootstrap_fit`).
+    One or two points, or when every family fails: the Bayesian power law
+    (:func:`posterior_power_law`), whose interval comes from ``n_samples`` posterior draws.
+
+    Parameters
+    ----------
+    n_images, error : array
+        Pilot points, sizes strictly increasing. [images], [fraction]
+    target_error : float
+        1 - target accuracy. [fraction]
+    prior_slope, prior_intercept : float
+        Eq. (1) of [2] at the task's RC, task type and pretraining (see
+        :func:`posterior_power_law`).
+    aim_error : float, optional
+        target_error - tau, for the next round (default: ``target_error``). [fraction]
+    level : float
+        Central probability of the intervals. [fraction]
+    predict_n : float, optional
+        Also predict the error (with its interval) at this size. [images]
+
+    Returns
+    -------
+    LearningCurveFit
+        ``reachable`` is False, and the data figures inf, when the target is at or
+        below the fitted curve's floor.
+    """
+    n, e = np.asarray(n_images, dtype=float), np.asarray(error, dtype=float)
+    aim_error = target_error if aim_error is None else aim_error
+    posterior = posterior_power_law(n, e, prior_slope, prior_intercept, prior_slope_sd=prior_slope_sd,
+                                    prior_level_sd=prior_level_sd, noise_sd_log10=noise_sd_log10)
+    candidates = select_family(n, e, families, noise_sd_log10) if len(n) >= 3 else []
+    notes = []
+    chosen = candidates[0] if candidates and candidates[0].status == "ok" else None
+    predicted = None
+    if chosen is not None:
+        curve = chosen.fit
+        floor = curve.floor
+        boot = bootstrap_fit(curve, n, e, [target_error], level, noise_sd_log10=noise_sd_log10,
+                             n_bootstrap=n_bootstrap, seed=seed, predict_n=predict_n)
+        (low, high), sigma = boot["data_needed"][0], boot["sigma_log10"]
+        if predict_n is not None:
+            predicted = (float(curve.error(predict_n)), *(boot["error_at"] or (math.nan, math.nan)))
+        method, family = "selection", chosen.family
+    else:
+        if len(n) >= 3:
+            notes.append("every learning-curve family failed to fit; the prior-weighted power law is used instead.")
+        curve, floor, sigma = posterior, 0.0, noise_sd_log10
+        draws = posterior.sample(n_samples, seed)
+        with np.errstate(all="ignore"):
+            log_n = posterior.log10_n_ref + (math.log10(target_error) - draws[:, 0]) / draws[:, 1]
+            samples = np.where(log_n > _MAX_LOG10_N, np.inf, 10.0 ** np.minimum(log_n, _MAX_LOG10_N))
+        low, high = _quantiles(np.maximum(samples, 1.0), level)
+        if predict_n is not None:
+            at = 10.0 ** (draws[:, 0] + draws[:, 1] * (math.log10(predict_n) - posterior.log10_n_ref))
+            predicted = (float(posterior.error(predict_n)), *_quantiles(at, level))
+        method, family = "prior", "power_law_prior"
+    needed = curve.data_needed(target_error)
+    reachable = math.isfinite(needed)
+    if reachable:
+        low, high = min(low, needed) if math.isfinite(low) else needed, max(high, needed) if not math.isnan(high) else math.inf
+    else:
+        low = high = math.inf
+    needed_aim = curve.data_needed(aim_error) if aim_error > floor else math.inf
+    return LearningCurveFit(
+        method=method, family=family, curve=curve, candidates=candidates, posterior=posterior, floor=floor,
+        reachable=reachable, data_needed=needed, data_needed_low=low, data_needed_high=high,
+        data_needed_aim=needed_aim, sigma_log10=sigma,
+        predicted_error=None if predicted is None else predicted[0],
+        predicted_error_low=None if predicted is None else predicted[1],
+        predicted_error_high=None if predicted is None else predicted[2], notes=notes,
+    )
