@@ -17,7 +17,7 @@ def _images(value: float) -> str:
 
 
 def _bound(value, show) -> str:
-    return "unbounded" if value is None else show(value)
+    return "unbounded" if value is None else show(value)  # None: no data size is enough
 
 
 def _hours(value: float) -> str:
@@ -69,7 +69,7 @@ def estimate_view(result: Estimate) -> Group:
     outputs.add_row("Max achievable accuracy", *(_percent(rec.max_achievable_accuracy) for rec in recs))
     outputs.add_row("Model training cost", *(_usd(rec.training_cost) for rec in recs))
     outputs.add_row("Data cost", *(_usd(rec.data_cost) for rec in recs))
-    outputs.add_row("Data needed (total)", *(_images(rec.data_needed) for rec in recs))
+    outputs.add_row("Data needed (total)", *(_bound(rec.data_needed, _images) for rec in recs))
     level = f"{result.interval['level']:.0%}"
     outputs.add_row(f"  {level} range", *(f"{_images(rec.data_needed_low)}-{_bound(rec.data_needed_high, _images)}" for rec in recs))
     outputs.add_row("Additional data to collect", *(_images(rec.additional_data) for rec in recs))
@@ -93,8 +93,15 @@ def estimate_view(result: Estimate) -> Group:
         f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
     )
     interval = result.interval
-    note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals calibrated on {interval['n_observations']} "
-            f"observed outcomes from {interval['n_datasets']} datasets ({interval['calibration']}).")
+    if result.pilot is None:
+        note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals calibrated on {interval['n_observations']} "
+                f"observed outcomes from {interval['n_datasets']} datasets ({interval['calibration']}).")
+    else:
+        pilot = result.pilot
+        next_round = "-" if pilot["next_round_size"] is None else f"{pilot['next_round_size']:,.0f}"
+        note = (f"Data sized by the pilot: {pilot['family_label']} on {len(pilot['points'])} points "
+                f"({interval['level']:.0%} range: {interval['method']}); next collection round: {next_round} images "
+                f"(aiming {pilot['tau']:.1%} above the target).")
     return Group(inputs, outputs, note, *_warnings(result.warnings))
 
 

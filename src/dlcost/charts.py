@@ -48,7 +48,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
         per_image = rec.training_cost / rec.training_images if rec.training_images > 0 else 0.0
         series.append({"architecture": rec.architecture, "total_cost": (data_cost + per_image * trained).tolist()})
 
-    sizes = np.logspace(2, np.log10(max(scenario.data_max, result.data_needed, 1e3) * 10), n_points)
+    sizes = np.logspace(2, np.log10(max(scenario.data_max, result.data_needed or scenario.data_max, 1e3) * 10), n_points)
     curve = 1.0 - accuracy.predicted_error(sizes, rc, scenario.pretrained, segmentation, coef)
     return {
         "cost_vs_accuracy": {

@@ -18,7 +18,7 @@ _INPUTS = [
 _BEST = [
     ("Best model", "architecture", str),
     ("Max achievable accuracy", "max_achievable_accuracy", lambda v: f"{v:.2%}"),
-    ("Data needed", "data_needed", lambda v: f"{v:,.0f}"),
+    ("Data needed", "data_needed", lambda v: "unreachable" if v is None else f"{v:,.0f}"),
     ("Additional data", "additional_data", lambda v: f"{v:,.0f}"),
     ("Training cost", "training_cost", lambda v: f"${v:,.2f}"),
     ("Data cost", "data_cost", lambda v: f"${v:,.2f}"),

@@ -103,16 +103,34 @@ def estimate(
     segmentation = scenario.task == "segmentation"
     rc = scenario_relative_complexity(scenario)
     target_error = 1.0 - scenario.target_accuracy
-    data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))
-    n_training = float(cost.training_images(data_needed, scenario.data_max))
-    reached_error = float(accuracy.predicted_error(n_training, rc, scenario.pretrained, segmentation, coef))
+    pilot_result = None
+    if not scenario.pilot_points:
+        data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))
+        n_training = float(cost.training_images(data_needed, scenario.data_max))
+        reached_error = float(accuracy.predicted_error(n_training, rc, scenario.pretrained, segmentation, coef))
+        calibration = _calibration(model, scenario.interval_level, scenario.interval_method, calibration)
+        error_low, error_high = error_bounds(calibration, n_training, rc, scenario.pretrained, segmentation)
+        needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
+        interval = calibration.describe()
+        data_need_source = f"eq. (1), {model.name}"
+    else:
+        pilot_result, fit_at_training = _fit_pilot(scenario, model)
+        data_needed = pilot_result.data_needed if pilot_result.reachable and pilot_result.data_needed else math.inf
+        n_training = float(cost.training_images(data_needed, scenario.data_max))
+        prediction = fit_at_training.prediction
+        reached_error = target_error if data_needed <= scenario.data_max else prediction["error"]
+        error_low, error_high = prediction["error_low"], prediction["error_high"]
+        needed_low = pilot_result.data_needed_low or 1.0
+        needed_high = pilot_result.data_needed_high if pilot_result.data_needed_high is not None else math.inf
+        interval = {"level": scenario.interval_level, "method": f"pilot learning curve: {pilot_result.interval['method']}",
+                    "n_observations": len(pilot_result.points), "n_datasets": 1,
+                    "calibration": f"{len(pilot_result.points)} pilot points; {pilot_result.family_label}",
+                    "low_log10": None, "high_log10": None}
+        data_need_source = f"pilot: {pilot_result.family_label}"
     reachable = data_needed <= scenario.data_max
     max_accuracy = scenario.target_accuracy if reachable else 1.0 - reached_error
     data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_training, scenario.data_present))
     additional = float(cost.additional_images(n_training, scenario.data_present))
-    calibration = _calibration(model, scenario.interval_level, scenario.interval_method, calibration)
-    error_low, error_high = error_bounds(calibration, n_training, rc, scenario.pretrained, segmentation)
-    needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
     bounded_low = float(cost.training_images(needed_low, scenario.data_max))
     bounded_high = float(cost.training_images(needed_high, scenario.data_max))
 
@@ -142,7 +160,8 @@ def estimate(
         rows.append(
             dict(
                 architecture=architecture.name, cost_mode=mode, n_parameters=architecture.n_parameters,
-                max_achievable_accuracy=max_accuracy, data_needed=data_needed, training_images=n_training,
+                max_achievable_accuracy=max_accuracy, data_needed=None if math.isinf(data_needed) else data_needed,
+                training_images=n_training,
                 additional_data=additional, training_flops=flops, training_cost=training_cost, data_cost=data_cost,
                 total_cost=float(cost.total_cost_usd(training_cost, data_cost)), feasible=reachable,
                 data_needed_low=needed_low, data_needed_high=None if math.isinf(needed_high) else needed_high,
@@ -167,8 +186,9 @@ def estimate(
     if not reachable:
         warnings.append(
             f"target accuracy {scenario.target_accuracy:.2%} is not reachable within data_max "
-            f"({scenario.data_max:,.0f} images): it needs {data_needed:,.0f}. Costs are for the best "
-            f"reachable accuracy, {max_accuracy:.2%}."
+            + (f"({scenario.data_max:,.0f} images): it needs {data_needed:,.0f}. " if not math.isinf(data_needed)
+               else f"({scenario.data_max:,.0f} images): {pilot_result.unreachable_message} ")
+            + f"Costs are for the best reachable accuracy, {max_accuracy:.2%}."
         )
     if unmeasured:
         warnings.append(f"not ranked in measured mode (no measured throughput): {', '.join(unmeasured)}.")
@@ -186,17 +206,49 @@ def estimate(
         inputs=scenario,
         relative_complexity=rc,
         target_error=target_error,
-        data_needed=data_needed,
+        data_needed=None if math.isinf(data_needed) else data_needed,
+        data_need_source=data_need_source,
         target_reachable=reachable,
         max_achievable_accuracy=max_accuracy,
         predicted_error=reached_error,
         predicted_error_low=error_low,
         predicted_error_high=error_high,
-        interval=calibration.describe(),
+        interval=interval,
+        pilot=None if pilot_result is None else _pilot_summary(pilot_result),
         hardware=hardware_inputs,
         recommendations=recommendations,
         warnings=warnings,
     )
+
+
+def _fit_pilot(scenario: Scenario, model: catalog.ErrorModel):
+    """The learning curve of the scenario's pilot points, and its prediction at the images trained on.
+
+    The curve is fitted once to size the data (prediction at data_max), and again for
+    the prediction at the images actually trained on when that is fewer.
+    """
+    from dlcost.learning_curves import LearningCurveQuery, fit_pilot
+
+    def query(predict_n_train: float) -> LearningCurveQuery:
+        return LearningCurveQuery(
+            points=scenario.pilot_points, target_accuracy=scenario.target_accuracy, task=scenario.task,
+            classes=scenario.classes, class_counts=scenario.class_counts, pretrained=scenario.pretrained,
+            tau=scenario.tau, interval_level=scenario.interval_level, data_max=scenario.data_max,
+            predict_n_train=predict_n_train,
+        )
+
+    result = fit_pilot(query(scenario.data_max), model)
+    needed = result.data_needed if result.reachable and result.data_needed else math.inf
+    if needed >= scenario.data_max:
+        return result, result
+    return result, fit_pilot(query(needed), model)
+
+
+def _pilot_summary(result) -> dict:
+    keys = ("method", "family", "family_label", "equation", "parameters", "floor", "reachable", "data_needed",
+            "data_needed_low", "data_needed_high", "data_needed_aim", "next_round_size", "next_round_total", "points", "notes")
+    document = result.to_dict()
+    return {key: document[key] for key in keys} | {"tau": result.inputs.tau}
 
 
 def predict_error(

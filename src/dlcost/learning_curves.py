@@ -25,22 +25,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from dlcost import catalog
 from dlcost.core import checks, complexity
 from dlcost.core import learning_curves as core
-from dlcost.models import JSON_SCHEMA_VERSION, Task, _check_level, _counts_list, _Input, parse_fraction
+from dlcost.models import (
+    JSON_SCHEMA_VERSION, MAX_POINTS, PilotPoint, Task, _check_level, _counts_list, _Input, check_pilot_points, parse_fraction,
+    pilot_points_as_dicts,
+)
 
 __all__ = ["PilotPoint", "LearningCurveQuery", "LearningCurveResult", "fit_pilot", "read_points_csv",
            "plot_learning_curve", "MAX_POINTS"]
 
 #: Most pilot points one query may hold.
-MAX_POINTS = 1000
-
-
-class PilotPoint(BaseModel):
-    """One measured point of a pilot: the error after training on ``n_train`` images."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    n_train: float = Field(description="Training images in the subset. [images]")
-    error: float = Field(description="Validation error after training on it: 1 - accuracy (or 1 - mean IoU). [fraction]")
 
 
 class LearningCurveQuery(_Input):
@@ -62,27 +55,12 @@ class LearningCurveQuery(_Input):
     @field_validator("points", mode="before")
     @classmethod
     def _pairs(cls, value):
-        if isinstance(value, (list, tuple)):
-            return [dict(zip(("n_train", "error"), item)) if isinstance(item, (list, tuple)) else item for item in value]
-        return value
+        return pilot_points_as_dicts(value)
 
     @field_validator("points")
     @classmethod
     def _points(cls, points):
-        if not points:
-            raise ValueError("points must list at least one (n_train, error) pair, e.g. 1000:0.25; got none.")
-        if len(points) > MAX_POINTS:
-            raise ValueError(f"points must list at most {MAX_POINTS:,}; got {len(points):,}.")
-        for index, point in enumerate(points):
-            checks.check_positive(point.n_train, f"points[{index}].n_train")
-            checks.check_fraction(point.error, f"points[{index}].error")
-        for index in range(1, len(points)):
-            if points[index].n_train <= points[index - 1].n_train:
-                raise ValueError(
-                    f"points must have increasing sizes; points[{index}].n_train is {points[index].n_train:g} after "
-                    f"{points[index - 1].n_train:g}. List them from the smallest subset to the largest, one per size."
-                )
-        return points
+        return check_pilot_points(points, "points")
 
     @field_validator("target_accuracy", mode="before")
     @classmethod

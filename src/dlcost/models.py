@@ -64,6 +64,43 @@ def parse_fraction(value, name: str) -> float:
     return checks.check_fraction(value, name)
 
 
+MAX_POINTS = 1_000
+
+
+class PilotPoint(BaseModel):
+    """One measured point of a pilot: the error after training on ``n_train`` images."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n_train: float = Field(description="Training images in the subset. [images]")
+    error: float = Field(description="Validation error after training on it: 1 - accuracy (or 1 - mean IoU). [fraction]")
+
+
+def pilot_points_as_dicts(value):
+    """Accept (n_train, error) pairs as well as objects."""
+    if isinstance(value, (list, tuple)):
+        return [dict(zip(("n_train", "error"), item)) if isinstance(item, (list, tuple)) else item for item in value]
+    return value
+
+
+def check_pilot_points(points, name: str):
+    """At least one point, at most MAX_POINTS, sizes > 0 and increasing, errors in (0, 1)."""
+    if not points:
+        raise ValueError(f"{name} must list at least one (n_train, error) pair, e.g. 1000:0.25; got none.")
+    if len(points) > MAX_POINTS:
+        raise ValueError(f"{name} must list at most {MAX_POINTS:,}; got {len(points):,}.")
+    for index, point in enumerate(points):
+        checks.check_positive(point.n_train, f"{name}[{index}].n_train")
+        checks.check_fraction(point.error, f"{name}[{index}].error")
+    for index in range(1, len(points)):
+        if points[index].n_train <= points[index - 1].n_train:
+            raise ValueError(
+                f"{name} must have increasing sizes; {name}[{index}].n_train is {points[index].n_train:g} after "
+                f"{points[index - 1].n_train:g}. List them from the smallest subset to the largest, one per size."
+            )
+    return points
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -144,6 +181,28 @@ class Scenario(_Input):
     interval_method: IntervalMethod = Field(
         "conformal", description="conformal (calibrated on observed outcomes) or ols (a fitted model's prediction interval)."
     )
+    pilot_points: list[PilotPoint] | None = Field(
+        None, description="Measured (n_train, error) points of a pilot: when given, its learning curve sizes the data."
+    )
+    tau: float = Field(0.01, description="With a pilot: aim this much accuracy above the target for the next round. [fraction]")
+
+    @field_validator("pilot_points", mode="before")
+    @classmethod
+    def _pairs(cls, value):
+        return pilot_points_as_dicts(value)
+
+    @field_validator("pilot_points")
+    @classmethod
+    def _pilot(cls, points):
+        return None if points is None else check_pilot_points(points, "pilot_points")
+
+    @field_validator("tau")
+    @classmethod
+    def _tau(cls, value):
+        number = checks.check_non_negative(value, "tau")
+        if number >= 0.5:
+            raise ValueError(f"tau must be from 0 to 0.5 (an accuracy margin); got {value!r}.")
+        return number
 
     @field_validator("interval_level")
     @classmethod
@@ -293,7 +352,7 @@ class Recommendation(BaseModel):
     cost_mode: str
     n_parameters: int = Field(description="Trainable parameters.")
     max_achievable_accuracy: float = Field(description="Accuracy reached: the target if feasible, else the best within data_max. [fraction]")
-    data_needed: float = Field(description="Images needed for the target, eq. (1) inverted; may exceed data_max. [images]")
+    data_needed: float | None = Field(description="Images needed for the target, eq. (1) inverted (or the pilot's curve); may exceed data_max; null when unreachable at any size. [images]")
     data_needed_low: float = Field(description="Lower bound of data_needed at the interval level (at least 1). [images]")
     data_needed_high: float | None = Field(description="Upper bound of data_needed; null when unbounded (too few calibration datasets for the level). [images]")
     training_images: float = Field(description="Images per epoch actually trained on: min(data_needed, data_max). [images]")
@@ -326,13 +385,15 @@ class Estimate(BaseModel):
     inputs: Scenario
     relative_complexity: float
     target_error: float = Field(description="1 - target_accuracy. [fraction]")
-    data_needed: float = Field(description="Images needed for the target. [images]")
+    data_needed: float | None = Field(description="Images needed for the target; null when no data size reaches it (a pilot's floor). [images]")
+    data_need_source: str = Field("eq. (1)", description="What sized the data: eq. (1) with the model, or a pilot's learning curve.")
     target_reachable: bool
     max_achievable_accuracy: float = Field(description="Best accuracy within data_max, capped at the target. [fraction]")
     predicted_error: float = Field(description="Error eq. (1) predicts at the images trained on. [fraction]")
     predicted_error_low: float = Field(description="Lower bound of predicted_error at the interval level. [fraction]")
     predicted_error_high: float = Field(description="Upper bound of predicted_error at the interval level. [fraction]")
     interval: dict = Field(description="The intervals' level, method and calibration set (stated once).")
+    pilot: dict | None = Field(None, description="The pilot learning curve that sized the data (estimate --pilot), or null.")
     hardware: dict = Field(description="Resolved hardware inputs: GPU, price and its source, loader, power, PUE, grid.")
     recommendations: list[Recommendation]
     warnings: list[str]

@@ -13,7 +13,39 @@ from dlcost.fitting import (
 )
 from dlcost.observations import Observation
 
-__all__ = ["fit_and_save", "validate_model", "plot_model", "model_document", "paper_case_observations"]
+__all__ = [
+    "fit_and_save", "validate_model", "plot_model", "model_document", "paper_case_observations", "calibration_for",
+    "scenario_summary", "scenario_document", "observation_record", "model_rows",
+]
+
+
+# ----- documents: the JSON shapes the CLI (--json) and the web API share --------------
+def scenario_summary(row) -> dict:
+    """One saved scenario in a list: name, when, which model, the best recommendation."""
+    best = row.result["recommendations"][0] if row.result.get("recommendations") else {}
+    return {"name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
+            "catalog_version": row.catalog_version, "target_accuracy": row.inputs.get("target_accuracy"),
+            "best_architecture": best.get("architecture"), "total_cost": best.get("total_cost")}
+
+
+def scenario_document(row) -> dict:
+    """A saved scenario with its result as computed when saved."""
+    return {"name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
+            "catalog_version": row.catalog_version, "result": row.result}
+
+
+def observation_record(row) -> dict:
+    """A stored observation with its id."""
+    return {"id": row.id, **{field: getattr(row, field) for field in Observation.model_fields}}
+
+
+def model_rows(store) -> list[dict]:
+    """The published model and every fitted one, the active one marked."""
+    active = store.active_model()
+    paper = catalog.error_model(catalog.DEFAULT_MODEL)
+    rows = [{"name": paper.name, "n": paper.n, "r2": paper.r2, "created_at": "2024 (published)", "active": active == paper.name}]
+    return rows + [{"name": r.name, "n": r.n, "r2": r.r2, "created_at": r.created_at.isoformat(), "active": active == r.name}
+                   for r in store.models()]
 
 
 def paper_case_observations() -> list[Observation]:

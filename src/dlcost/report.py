@@ -61,7 +61,8 @@ def _inputs(result: Estimate) -> list[tuple[str, str]]:
 def _rows(result: Estimate) -> list[list[str]]:
     return [
         [
-            str(rec.rank), rec.architecture, f"{rec.max_achievable_accuracy:.2%}", f"{rec.data_needed:,.0f}",
+            str(rec.rank), rec.architecture, f"{rec.max_achievable_accuracy:.2%}",
+            "unreachable" if rec.data_needed is None else f"{rec.data_needed:,.0f}",
             f"{rec.additional_data:,.0f}", f"${rec.training_cost:,.2f}", f"${rec.data_cost:,.2f}",
             f"${rec.total_cost:,.2f}", f"{rec.gpu_hours:,.1f}", f"{rec.co2_kg:,.1f}", rec.cost_mode,
         ]

@@ -56,6 +56,10 @@ def estimate(
     model: Annotated[Optional[str], typer.Option(help="Error model: paper-2024 or a fitted one [default: the active model].")] = None,
     interval_level: IntervalLevelOption = None,
     interval_method: IntervalMethodOption = None,
+    pilot: Annotated[
+        Optional[Path], typer.Option(help="CSV of pilot points (n_train,error): size the data from their learning curve.")
+    ] = None,
+    tau: Annotated[Optional[float], typer.Option(help="With --pilot: aim this much accuracy above the target [default: 0.01].")] = None,
     save: Annotated[Optional[str], typer.Option(help="Also save the scenario and its result under this name.")] = None,
     scenario: Annotated[Optional[Path], typer.Option(help="TOML file with the same keys; flags override it.")] = None,
     json_output: JsonOption = False,
@@ -78,13 +82,17 @@ def estimate(
         top=top, cost_mode=cost_mode, gpu=gpu, gpus=gpus, precision=precision, utilization=utilization, runs=runs,
         scaling_efficiency=scaling_efficiency, price_per_hour=price_per_hour, provider=provider, country=country,
         region=region, pue=pue, power_w=power_w, price_per_kwh=price_per_kwh, loader_cores=loader_cores,
-        interval_level=interval_level, interval_method=interval_method,
+        interval_level=interval_level, interval_method=interval_method, tau=tau,
     )
     given = {key: value for key, value in flags.items() if value is not None}
     if {"classes", "class_counts"} & given.keys():
         values.pop("classes", None)
         values.pop("class_counts", None)
     values.update(given)
+    if pilot is not None:
+        from dlcost.learning_curves import read_points_csv
+
+        values["pilot_points"] = _run(lambda: read_points_csv(pilot))
     if save is not None:
         result = Estimate.model_validate(save_estimate(save, values, model, replace=False, config=config).result)
     else:

@@ -54,21 +54,14 @@ def scenario_save(
 def scenario_list(json_output: JsonOption = False) -> None:
     """Saved scenarios, oldest first."""
     rows = _store().scenarios()
+    from dlcost.registry import scenario_summary
+
     if json_output:
-        _emit({"scenarios": [_scenario_summary(row) for row in rows]})
+        _emit({"scenarios": [scenario_summary(row) for row in rows]})
         return
     from dlcost._render import print_view, scenarios_view
 
-    print_view(scenarios_view([_scenario_summary(row) for row in rows]))
-
-
-def _scenario_summary(row) -> dict:
-    best = row.result["recommendations"][0] if row.result["recommendations"] else {}
-    return {
-        "name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
-        "catalog_version": row.catalog_version, "target_accuracy": row.inputs.get("target_accuracy"),
-        "best_architecture": best.get("architecture"), "total_cost": best.get("total_cost"),
-    }
+    print_view(scenarios_view([scenario_summary(row) for row in rows]))
 
 
 @scenario_app.command("show")
@@ -76,8 +69,9 @@ def scenario_show(name: Annotated[str, typer.Argument()], json_output: JsonOptio
     """A saved scenario's result, as computed when it was saved."""
     row = _run(lambda: _store().scenario(name))
     if json_output:
-        _emit({"name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
-               "catalog_version": row.catalog_version, "result": row.result})
+        from dlcost.registry import scenario_document
+
+        _emit(scenario_document(row))
         return
     from dlcost._render import estimate_view, print_view
     from dlcost.models import Estimate
@@ -199,20 +193,16 @@ def observation_list(
     json_output: JsonOption = False,
 ) -> None:
     """Observations in the store."""
+    from dlcost.registry import observation_record
+
     rows = _run(lambda: _store().observations(_filters(where)))
-    records = [_observation_record(row) for row in rows]
+    records = [observation_record(row) for row in rows]
     if json_output:
         _emit({"observations": records})
         return
     from dlcost._render import observations_view, print_view
 
     print_view(observations_view(records))
-
-
-def _observation_record(row) -> dict:
-    from dlcost.observations import Observation
-
-    return {"id": row.id, **{field: getattr(row, field) for field in Observation.model_fields}}
 
 
 @observation_app.command("export")
@@ -224,7 +214,9 @@ def observation_export(
     """Observations as an importable CSV (or JSON)."""
     rows = _run(lambda: _store().observations(_filters(where)))
     if json_output:
-        _emit({"observations": [_observation_record(row) for row in rows]})
+        from dlcost.registry import observation_record
+
+        _emit({"observations": [observation_record(row) for row in rows]})
         return
     from dlcost.fitting import observations_to_csv
 
@@ -292,10 +284,9 @@ def model_use(name: Annotated[str, typer.Argument()]) -> None:
 @model_app.command("list")
 def model_list(json_output: JsonOption = False) -> None:
     """The published model and every fitted one; the active one is marked."""
-    store = _store()
-    active = store.active_model()
-    rows = [{"name": "paper-2024", "n": 56, "r2": 0.840, "created_at": "2024 (published)", "active": active == "paper-2024"}]
-    rows += [{"name": r.name, "n": r.n, "r2": r.r2, "created_at": r.created_at.isoformat(), "active": active == r.name} for r in store.models()]
+    from dlcost.registry import model_rows
+
+    rows = model_rows(_store())
     if json_output:
         _emit({"models": rows})
         return

@@ -12,6 +12,7 @@ take the same query.
 from __future__ import annotations
 
 import hmac
+import os
 import ipaddress
 from importlib import resources
 from pathlib import Path
@@ -36,6 +37,8 @@ from dlcost.web.query import scenario_from_query
 __all__ = ["create_app", "MAX_BODY_BYTES"]
 
 MAX_BODY_BYTES = 256 * 1024
+#: How long the active model and its calibration are reused before the store is read again. [s]
+MODEL_CACHE_SECONDS = 2.0
 
 
 class Problem(BaseModel):
@@ -84,7 +87,7 @@ def _problems_from_validation(error: ValidationError | RequestValidationError) -
     for problem in problems:
         message = describe_error(problem)
         location = [str(part) if not isinstance(part, int) else part for part in problem["loc"]]
-        named = [part for part in location if part != "body" and not isinstance(part, int)]
+        named = [part for part in location if part not in ("body", "query", "path") and not isinstance(part, int)]
         field = named[0] if named else _field_of(message)
         if not named and field != "body":
             location = [*location, field]  # a cross-field rule: point at the field its message names
@@ -172,6 +175,7 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     app.state.hardware = hardware
     app.state.write_token = write_token
     app.state.store = None  # the store (dlcost.store.Store): opened on first use, then shared
+    app.state.model_cache = {}  # (interval level, method) -> (time, (model, calibration))
 
     def get_store():
         if app.state.store is None:
@@ -179,6 +183,7 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
 
             app.state.store = Store()  # DLCOST_DATABASE_URL, else the SQLite default
         return app.state.store
+
     templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
 
     @app.exception_handler(RequestValidationError)
@@ -199,7 +204,11 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
         return _unprocessable([_problem_from_value_error(error)])
 
     def require_write_token(authorization: str | None = Header(default=None)) -> None:
-        """Dependency of write endpoints: a matching bearer token when one is configured."""
+        """Dependency of write endpoints: a matching bearer token when one is configured.
+
+        A write may change the active model or the observations: estimates re-read them.
+        """
+        app.state.model_cache.clear()
         if app.state.write_token is None:
             return
         scheme, _, token = (authorization or "").partition(" ")
@@ -208,8 +217,29 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
 
     app.state.require_write_token = require_write_token  # write endpoints depend on it
 
+    def _model_and_calibration(level: float, method: str):
+        """The store's active model and the interval calibration on its observations
+        (the published model and the shipped observations when there is no store yet).
+        Cached for a few seconds, so a burst of requests reads the store once."""
+        import time
+
+        from dlcost.registry import calibration_for
+        from dlcost.store import existing_sqlite_store
+
+        key = (float(level), method)
+        cached = app.state.model_cache.get(key)
+        if cached is not None and time.monotonic() - cached[0] < MODEL_CACHE_SECONDS:
+            return cached[1]
+        has_store = app.state.store is not None or existing_sqlite_store() is not None or os.environ.get("DLCOST_DATABASE_URL")
+        store = get_store() if has_store else None
+        model = store.error_model(store.active_model()) if store is not None else catalog.error_model()
+        value = (model, calibration_for(store, model, level, method))
+        app.state.model_cache[key] = (time.monotonic(), value)
+        return value
+
     def _estimate(scenario: Scenario) -> Estimate:
-        return run_estimate(scenario, hardware=app.state.hardware)
+        model, calibration = _model_and_calibration(scenario.interval_level, scenario.interval_method)
+        return run_estimate(scenario, model=model, hardware=app.state.hardware, calibration=calibration)
 
     # ----- JSON API -------------------------------------------------------
     @app.post("/api/estimate", tags=["api"], responses=BAD_INPUT, summary="Data needed, costs and top-k architectures (dlcost estimate --json)")
@@ -219,11 +249,13 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
 
     @app.post("/api/predict-error", tags=["api"], responses=BAD_INPUT, summary="Eq. (1): error after training on N images")
     async def api_predict_error(query: ErrorQuery) -> ErrorPrediction:
-        return run_prediction(query)
+        model, calibration = _model_and_calibration(query.interval_level, query.interval_method)
+        return run_prediction(query, model=model, calibration=calibration)
 
     @app.post("/api/charts", tags=["api"], responses=BAD_INPUT, summary="Series for the page's charts")
     async def api_charts(scenario: Scenario) -> dict:
-        return chart_series(_estimate(scenario))
+        result = _estimate(scenario)
+        return chart_series(result, model=_model_and_calibration(scenario.interval_level, scenario.interval_method)[0])
 
     @app.get("/api/architectures", tags=["api"], summary="The architecture catalog (dlcost architectures --json)")
     def api_architectures() -> dict:

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from sqlalchemy.exc import SQLAlchemyError
 
+from dlcost import registry
 from dlcost.models import MAX_CLASSES, Scenario, describe_error, ordered_problems
 from dlcost.observations import Observation
 
@@ -131,30 +132,10 @@ def _finite(value):
 
 
 # ----- documents (the CLI's --json shapes) -------------------------------------------
-def _scenario_summary(row) -> dict:
-    best = row.result["recommendations"][0] if row.result.get("recommendations") else {}
-    return {"name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
-            "catalog_version": row.catalog_version, "target_accuracy": row.inputs.get("target_accuracy"),
-            "best_architecture": best.get("architecture"), "total_cost": best.get("total_cost")}
-
-
-def _scenario_document(row) -> dict:
-    return {"name": row.name, "created_at": row.created_at.isoformat(), "model": row.model_name,
-            "catalog_version": row.catalog_version, "result": row.result}
-
-
-def _observation_record(row) -> dict:
-    return {"id": row.id, **{field: getattr(row, field) for field in Observation.model_fields}}
-
-
-def _model_rows(store) -> list[dict]:
-    from dlcost import catalog
-
-    active = store.active_model()
-    paper = catalog.error_model(_PAPER_MODEL)
-    rows = [{"name": _PAPER_MODEL, "n": paper.n, "r2": paper.r2, "created_at": "2024 (published)", "active": active == _PAPER_MODEL}]
-    return rows + [{"name": r.name, "n": r.n, "r2": r.r2, "created_at": r.created_at.isoformat(), "active": active == r.name}
-                   for r in store.models()]
+_scenario_summary = registry.scenario_summary
+_scenario_document = registry.scenario_document
+_observation_record = registry.observation_record
+_model_rows = registry.model_rows
 
 
 def _filters(pairs, loc_root: str) -> dict:

@@ -113,6 +113,7 @@
   function wireSave(form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      clearProblems($("save-errors"), "save-");
       var body = {
         name: $("save-name").value.trim(), query: $("save-query").value.trim(),
         model: $("save-model").value, replace: $("save-replace").checked,
@@ -173,6 +174,7 @@
   function wireFit(form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      clearProblems($("fit-errors"), "fit-");
       var filters = {}, bad = null;
       $("fit-observations").value.split(/\r?\n/).forEach(function (line) {
         if (line.trim() === "") return;
