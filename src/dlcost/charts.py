@@ -28,6 +28,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
       the total cost [USD] of reaching each (capped at the data limit, marked by
       ``data_limit_accuracy``);
       ``learning_curve``: data sizes [images] and the accuracy eq. (1) predicts;
+      ``pilot``: with pilot points, the points and the chosen curve's error on a size grid;
       ``breakdown``: training and data cost per recommendation [USD].
     """
     scenario = result.inputs
@@ -64,6 +65,12 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
             "data_max": scenario.data_max,
             "data_needed": result.data_needed,
             "target_accuracy": scenario.target_accuracy,
+        },
+        "pilot": None if result.pilot is None else {
+            "points": result.pilot["points"],
+            "curve": result.pilot["curve"],
+            "family": result.pilot["family_label"],
+            "next_round_size": result.pilot["next_round_size"],
         },
         "breakdown": [
             {"architecture": rec.architecture, "training_cost": rec.training_cost, "data_cost": rec.data_cost}

@@ -248,7 +248,9 @@ def _pilot_summary(result) -> dict:
     keys = ("method", "family", "family_label", "equation", "parameters", "floor", "reachable", "data_needed",
             "data_needed_low", "data_needed_high", "data_needed_aim", "next_round_size", "next_round_total", "points", "notes")
     document = result.to_dict()
-    return {key: document[key] for key in keys} | {"tau": result.inputs.tau}
+    chosen = next((series for series in result.curves["series"] if series["chosen"]), None)
+    curve = None if chosen is None else {"n_train": result.curves["n_train"], "error": chosen["error"], "label": chosen["label"]}
+    return {key: document[key] for key in keys} | {"tau": result.inputs.tau, "curve": curve}
 
 
 def predict_error(
