@@ -111,7 +111,7 @@ def test_charts_series(client):
     response = client.post("/api/charts", json=FIGURE_2)
     assert response.status_code == 200
     charts = response.json()
-    assert set(charts) == {"cost_vs_accuracy", "learning_curve", "breakdown"}
+    assert set(charts) == {"cost_vs_accuracy", "learning_curve", "pilot", "breakdown"} and charts["pilot"] is None
     cost = charts["cost_vs_accuracy"]
     assert {"accuracy", "series", "target_accuracy", "data_limit_accuracy"} <= cost.keys()
     assert len(cost["series"]) == 3 and cost["series"][0]["architecture"] == "EfficientNet-B0"

@@ -10,9 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 try:  # typer >= 0.22 vendors click
-    from typer._click.exceptions import UsageError
+    from typer._click.exceptions import UsageError  # noqa: F401 (re-exported to dlcost.cli)
 except ImportError:  # pragma: no cover - older typer on click
-    from click.exceptions import UsageError
+    pass
 
 app = typer.Typer(
     help="Estimate what a deep-learning vision system will cost, how much data it needs and what accuracy it reaches.",

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from dlcost.cli._common import (
-    ClassesOption, ConfigOption, CountsOption, InputError, JsonOption, PretrainedOption, TaskOption, _class_counts,
+    ClassesOption, ConfigOption, CountsOption, JsonOption, PretrainedOption, TaskOption, _class_counts,
     _emit, _run, app,
 )
 
