@@ -146,7 +146,7 @@ def render_toml(result: dict) -> str:
         f"low = {result['q1']:.3f}",
         f"high = {result['q3']:.3f}",
         f"n_models = {result['n']}",
-        f'precision = "fp16"',
+        'precision = "fp16"',
         f'gpu = "{GPU}"',
         f"peak_tflops = {result['peak_tflops']:g}",
         f'source = "{SOURCE}"',
