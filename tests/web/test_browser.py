@@ -174,3 +174,133 @@ def test_phone_width_has_no_horizontal_scroll(browser, figure2):
             page.screenshot(path=str(DOCS / "screenshot-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+# A pilot: errors measured at three nested subsets (the load_digits pilot of docs/learning-curves.md).
+# Its power law e = 5.95 n^-0.878 reaches 98% at about 656 images; eq. (1) would ask far more.
+PILOT_LINES = "144,0.0752\n288,0.0418\n575,0.0223"
+PILOT_QUERY = "144:0.0752,288:0.0418,575:0.0223"
+PILOT_DATA_NEEDED = 656
+
+
+def enter_pilot_scenario(page):
+    page.get_by_label("Target accuracy (%)").fill("98")
+    page.get_by_label("Limit of datapoints").fill("1438")
+    page.get_by_label("$ per datapoint").fill("0.5")
+    page.get_by_label("Datapoints present").fill("575")
+    page.get_by_role("radio", name="Number of classes").check()
+    page.get_by_role("textbox", name="Number of classes").fill("10")
+    page.get_by_text("Pilot run (optional)").click()  # the collapsed section opens
+    page.get_by_label("Pilot points").fill(PILOT_LINES)
+
+
+def query_of(url):
+    from urllib.parse import parse_qs, urlsplit
+
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def curve_trace_names(page):
+    return page.evaluate("Array.from(document.getElementById('chart-curve').data, trace => trace.name)")
+
+
+def check_pilot_outputs(page):
+    card = page.locator("#pilot-card")
+    assert card.is_visible()
+    assert "Data sized by the pilot: power law; next collection round: 863 images." in card.inner_text()
+    assert number(page.locator("#summary-needed").inner_text().split("images")[0]) == pytest.approx(PILOT_DATA_NEEDED, rel=0.05)
+    assert "sized by pilot: power law" in page.locator("#summary-needed").inner_text()
+    assert number(first_row(page)["data_needed"]) == pytest.approx(PILOT_DATA_NEEDED, rel=0.05)
+    names = curve_trace_names(page)
+    assert "pilot points" in names and "pilot: power law" in names and "eq. (1)" in names
+    points = page.evaluate("document.getElementById('chart-curve').data.find(t => t.name === 'pilot points')")
+    assert points["x"] == [144, 288, 575]
+    assert points["y"] == pytest.approx([92.48, 95.82, 97.77])  # accuracy %, 1 - error
+    assert "pilot points" in page.locator("#chart-curve").inner_text()  # in the legend
+
+
+@pytest.fixture(scope="module")
+def pilot(browser, live_server):
+    """A page at 1280 x 900 with a pilot pasted in (target 98%, 10 classes) and its estimate shown."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server + "/")
+    enter_pilot_scenario(page)
+    settle(page)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def test_pasted_pilot_points_size_the_data_and_are_plotted(pilot):
+    check_pilot_outputs(pilot)
+    query = query_of(pilot.url)
+    assert query["pilot_points"] == PILOT_QUERY and query["tau"] == "0.01"
+
+
+def test_pilot_link_reproduces_the_estimate_in_a_fresh_page(pilot, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(pilot.url)
+        settle(page)
+        check_pilot_outputs(page)
+        assert page.locator("#pilot").get_attribute("open") is not None
+        assert page.get_by_label("Pilot points").input_value() == PILOT_LINES
+        assert page.locator("#pilot-card").inner_text() == pilot.locator("#pilot-card").inner_text()
+        assert page.url == pilot.url
+    finally:
+        context.close()
+
+
+def test_pilot_points_are_checked_and_read_in_every_format(pilot, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(pilot.url)
+        settle(page)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1] + 1, widths  # the pilot card and section fit a phone
+        textarea = page.get_by_label("Pilot points")
+        textarea.fill("288,0.0418\n144,0.0752")  # sizes must increase: the server's 422 names pilot_points
+        settle(page, "error")
+        message = page.locator("#pilot_points-error").inner_text()
+        assert "pilot_points must have increasing sizes" in message
+        assert textarea.get_attribute("aria-invalid") == "true"
+        assert page.locator("#pilot-card").is_hidden()
+        textarea.fill("144,0.0752\nabc")  # a line that is not two numbers is caught in the page
+        page.wait_for_function("new URLSearchParams(location.search).get('pilot_points') === '144:0.0752'")
+        settle(page, "error")
+        assert 'line 2 must be images,error' in page.locator("#pilot_points-error").inner_text()
+        # A header, then space-, colon- and comma-separated points, accuracies in percent.
+        textarea.fill("images,accuracy\n\n144 92.48%\n288:95.82%\n575,97.77%\n")
+        settle(page)
+        assert textarea.get_attribute("aria-invalid") is None
+        assert query_of(page.url)["pilot_points"] == PILOT_QUERY
+        assert "next collection round: 863 images" in page.locator("#pilot-card").inner_text()
+    finally:
+        context.close()
+
+
+def test_site_navigation_and_save_link(figure2, browser):
+    nav = figure2.get_by_role("navigation", name="Sections")
+    links = nav.get_by_role("link")
+    assert [links.nth(i).inner_text() for i in range(links.count())] == ["Estimator", "Scenarios", "Observations", "Models"]
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["/", "/scenarios", "/observations", "/models"]
+    assert nav.get_by_role("link", name="Estimator").get_attribute("aria-current") == "page"
+    # store.css is linked too: the form and the outputs stay side by side at 1280 px.
+    form, results = figure2.locator("#scenario").bounding_box(), figure2.locator("#results").bounding_box()
+    assert results["x"] >= form["x"] + form["width"] and abs(results["y"] - form["y"]) < 2
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(figure2.url)
+        settle(page)
+        query = figure2.url.split("?", 1)[1]
+        page.get_by_role("link", name="Save this scenario").click()
+        page.wait_for_url("**/scenarios?query=*")
+        assert query_of(page.url)["query"] == query  # store.js hands the page's own query to /scenarios
+    finally:
+        context.close()

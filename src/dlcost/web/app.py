@@ -30,6 +30,7 @@ from dlcost import catalog
 from dlcost.charts import chart_series
 from dlcost.estimation import estimate as run_estimate
 from dlcost.estimation import predict_error as run_prediction
+from dlcost.learning_curves import LearningCurveQuery
 from dlcost.models import ErrorPrediction, ErrorQuery, Estimate, Scenario, describe_error, ordered_problems
 from dlcost.report import html_report, markdown_report, recommendations_csv
 from dlcost.web.query import scenario_from_query
@@ -251,6 +252,17 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     async def api_predict_error(query: ErrorQuery) -> ErrorPrediction:
         model, calibration = _model_and_calibration(query.interval_level, query.interval_method)
         return run_prediction(query, model=model, calibration=calibration)
+
+    @app.post("/api/learning-curve", tags=["api"], responses=BAD_INPUT,
+              summary="Fit a pilot's learning curve (dlcost learning-curve fit --json)")
+    async def api_learning_curve(query: LearningCurveQuery) -> dict:
+        from dlcost.learning_curves import fit_pilot
+
+        model, _ = _model_and_calibration(query.interval_level, "conformal")
+        result = fit_pilot(query, model)
+        if not result.reachable:
+            raise ValueError(result.unreachable_message)
+        return result.to_dict()
 
     @app.post("/api/charts", tags=["api"], responses=BAD_INPUT, summary="Series for the page's charts")
     async def api_charts(scenario: Scenario) -> dict:

@@ -2,7 +2,8 @@
  *
  * The scenario lives in the URL query (the encoding of dlcost.web.query: every field by its
  * Scenario name, architectures comma-separated, class_counts as a JSON object when labelled),
- * so a copied link reproduces the estimate. Everything shown is set with textContent: nothing
+ * so a copied link reproduces the estimate; pilot points as pilot_points=n:error,n:error (the
+ * textarea takes one "images,error" or "images,accuracy%" per line). Everything shown is set with textContent: nothing
  * typed by the user, or sent back by the server, is ever parsed as HTML.
  */
 (function () {
@@ -20,6 +21,7 @@
     "baseline_classes", "pretrained", "architectures", "cost_per_flop", "epochs", "top", "cost_mode", "gpu",
     "gpus", "precision", "utilization", "runs", "scaling_efficiency", "price_per_hour", "provider", "country",
     "region", "pue", "power_w", "price_per_kwh", "loader_cores", "interval_level", "interval_method",
+    "pilot_points", "tau",
   ];
   var REQUIRED = {
     target_accuracy: "the target accuracy",
@@ -102,9 +104,53 @@
       form.querySelectorAll('input[name="architectures"]:checked'), function (box) { return box.value; });
   }
 
+  /** Pilot points from the textarea: one "images,error" per line (a comma, semicolon, tab, space or
+   *  colon between), "images,75%" an accuracy in percent (error = 1 - 0.75); blank lines, "#" lines and
+   *  a first line that is not a number (a header; one naming accuracy makes the values accuracies) are
+   *  skipped. Returns {points: [[n, error]], problems: [message]}; values out of range go to the server. */
+  function pilotFromText(text) {
+    var points = [], problems = [], accuracyColumn = false, seenLine = false;
+    String(text).split(/\r?\n/).forEach(function (raw, index) {
+      var line = raw.trim();
+      if (line === "" || line.charAt(0) === "#") return;
+      var match = line.match(/^([^\s,:;]+)\s*(?:[,:;\t]|\s)\s*([^\s,:;%]+\s*%?)$/);
+      var first = !seenLine;
+      seenLine = true;
+      if (first && !(match && isFinite(Number(match[1])) && match[1] !== "")) {
+        if (/[a-z]/i.test(line) && !/\d\s*[,:;\s]\s*\d/.test(line)) {  // a header such as "images,error"
+          accuracyColumn = /acc/i.test(line);
+          return;
+        }
+      }
+      var where = "pilot_points: line " + (index + 1);
+      if (!match) {
+        problems.push(where + " must be images,error such as 1000,0.25 (or images,accuracy% such as 1000,75%); got " +
+          JSON.stringify(line) + ".");
+        return;
+      }
+      var size = Number(match[1]);
+      var valueText = match[2].replace(/\s+/g, "");
+      var percent = /%$/.test(valueText);
+      var value = Number(valueText.replace(/%$/, ""));
+      if (!isFinite(size) || !isFinite(value) || valueText.replace(/%$/, "") === "") {
+        problems.push(where + ": expected two numbers, images and error (or accuracy%); got " + JSON.stringify(line) + ".");
+        return;
+      }
+      var error = percent ? 1 - value / 100 : accuracyColumn ? 1 - value : value;
+      points.push([size, Number(error.toPrecision(12))]);
+    });
+    return { points: points, problems: problems };
+  }
+
+  /** The textarea's text for a pilot_points query value "144:0.0752,288:0.0418". */
+  function pilotTextFromQuery(text) {
+    return String(text).split(",").map(function (item) { return item.trim(); }).filter(Boolean)
+      .map(function (item) { return item.replace(/\s*:\s*/, ","); }).join("\n");
+  }
+
   /** The scenario as a request body (typed values) and as URL parameters (text), empty fields left out. */
   function readScenario() {
-    var body = {}, params = {}, problems = [];
+    var body = {}, params = {}, problems = [];  // problems: [{field, msg}] found before asking the server
     TEXT_FIELDS.forEach(function (name) {
       var value = $(name).value.trim();
       if (value !== "") { body[name] = value; params[name] = value; }
@@ -120,7 +166,7 @@
     params.pretrained = body.pretrained ? "true" : "false";
     if (classMode() === "counts") {
       var counts = readClassCounts();
-      problems = problems.concat(counts.problems);
+      problems = problems.concat(counts.problems.map(function (msg) { return { field: "class_counts", msg: msg }; }));
       if (counts.value !== undefined) {
         body.class_counts = counts.value;
         params.class_counts = Array.isArray(counts.value) ? counts.value.join(",") : JSON.stringify(counts.value);
@@ -128,6 +174,14 @@
     }
     var names = checkedArchitectures();
     if (names.length) { body.architectures = names; params.architectures = names.join(","); }
+    var pilot = pilotFromText($("pilot_points").value);
+    problems = problems.concat(pilot.problems.map(function (msg) { return { field: "pilot_points", msg: msg }; }));
+    if (pilot.points.length) {
+      body.pilot_points = pilot.points;
+      params.pilot_points = pilot.points.map(function (p) { return p[0] + ":" + p[1]; }).join(",");
+      var tau = numberFrom($("tau").value);  // tau matters only with a pilot: left out of the URL without one
+      if (tau !== undefined) { body.tau = tau; params.tau = String(tau); }
+    }
 
     var missing = Object.keys(REQUIRED).filter(function (name) { return body[name] === undefined; })
       .map(function (name) { return REQUIRED[name]; });
@@ -275,6 +329,9 @@
       values.architectures.split(",").map(function (n) { return n.trim(); }).filter(Boolean)
         .forEach(function (name) { ensureArchitecture(name).checked = true; });
     }
+    $("pilot_points").value = values.pilot_points !== undefined ? pilotTextFromQuery(values.pilot_points) : "";
+    if (values.tau !== undefined) $("tau").value = values.tau;
+    if (values.pilot_points !== undefined || values.tau !== undefined) $("pilot").open = true;
     showClassMode();
     updateClassTotal();
     updateArchitectureSummary();
@@ -376,7 +433,7 @@
     document.body.classList.remove("busy");
     results.dataset.query = query;  // what the outputs shown are for; data-state says how far they got
     if (scenario.problems.length) {
-      showProblems(scenario.problems.map(function (msg) { return { field: "class_counts", msg: msg }; }));
+      showProblems(scenario.problems);
       return;
     }
     if (scenario.missing.length) {
@@ -474,6 +531,8 @@
         slot.textContent = slot.textContent ? slot.textContent + " " + problem.msg : problem.msg;
       }
       elementsFor(field).forEach(function (element) {
+        var section = element.closest("details");
+        if (section) section.open = true;  // a problem inside a collapsed section: show it
         if (element.tagName === "FIELDSET") element.classList.add("invalid");
         else element.setAttribute("aria-invalid", "true");
         if (!firstInvalid) firstInvalid = element;
@@ -490,7 +549,7 @@
   // ----- results -----------------------------------------------------------------------------------
 
   function hideResults() {
-    ["summary", "warnings-box", "recommendations-box", "charts"].forEach(function (id) { $(id).hidden = true; });
+    ["summary", "pilot-card", "warnings-box", "recommendations-box", "charts"].forEach(function (id) { $(id).hidden = true; });
   }
 
   var ROWS = [
@@ -518,7 +577,10 @@
 
   function showEstimate(estimate) {
     $("summary-rc").textContent = estimate.relative_complexity.toFixed(4);
-    $("summary-needed").textContent = formatCount(estimate.data_needed) + " images";
+    var needed = $("summary-needed");
+    needed.textContent = estimate.data_needed === null || estimate.data_needed === undefined
+      ? "not reachable" : formatCount(estimate.data_needed) + " images";
+    if (estimate.data_need_source) needed.appendChild(cell("span", "sized by " + estimate.data_need_source, { class: "source" }));
     $("summary-max").textContent = formatPercent(estimate.max_achievable_accuracy) + (
       estimate.target_reachable ? " (target reachable)" : " (target not reachable within the limit)");
     $("summary-mode").textContent = estimate.cost_mode;
@@ -529,6 +591,7 @@
       (price === null || price === undefined ? ", no price" : ", " + formatUsd(price) + "/GPU-h");
     if (hw.price_source) hardware.appendChild(cell("span", hw.price_source, { class: "source" }));
     $("summary").hidden = false;
+    showPilot(estimate);
 
     var warnings = $("warnings");
     warnings.textContent = "";
@@ -578,6 +641,33 @@
     $("recommendations-box").hidden = false;
   }
 
+  /** The pilot card: the curve family that sized the data and the next collection round. */
+  function showPilot(estimate) {
+    var pilot = estimate.pilot;
+    $("pilot-card").hidden = !pilot;
+    if (!pilot) return;
+    var next = pilot.next_round_size;
+    $("pilot-summary").textContent = "Data sized by the pilot: " + pilot.family_label + "; next collection round: " +
+      (next === null || next === undefined ? "none (the target is beyond the curve's floor)" : formatCount(next) + " images") + ".";
+    var detail = [];
+    if (pilot.equation) detail.push("Curve " + pilot.equation + ", fitted to " + pilot.points.length +
+      (pilot.points.length === 1 ? " point" : " points") + ".");
+    if (pilot.data_needed !== null && pilot.data_needed !== undefined) {
+      var range = pilot.data_needed_low !== null && pilot.data_needed_low !== undefined
+        ? " (" + (estimate.interval ? Math.round(estimate.interval.level * 100) + "% " : "") + "range " +
+          formatRange([pilot.data_needed_low, pilot.data_needed_high], formatCount) + ")" : "";
+      detail.push("Data needed for the target: " + formatCount(pilot.data_needed) + range + ".");
+    }
+    if (next !== null && next !== undefined && pilot.next_round_total !== null && pilot.next_round_total !== undefined) {
+      var aim = estimate.inputs && estimate.inputs.target_accuracy !== undefined
+        ? formatPercent(Math.min(estimate.inputs.target_accuracy + pilot.tau, 1)) + " (the target + tau)" : "the target + tau";
+      detail.push("The next round brings the data to " + formatCount(pilot.next_round_total) + " images, aiming at " + aim +
+        (pilot.data_needed_aim > pilot.next_round_total ? ", capped at the data limit." : "."));
+    }
+    (pilot.notes || []).forEach(function (note) { detail.push(note.charAt(0).toUpperCase() + note.slice(1)); });
+    $("pilot-detail").textContent = detail.join(" ");
+  }
+
   // ----- charts --------------------------------------------------------------------------------------
 
   var BASE_LAYOUT = {
@@ -606,7 +696,7 @@
     };
   }
 
-  /** Accuracy on the learning curve at a data size, interpolated in log10(size). */
+  /** Accuracy on a learning curve ({data, accuracy}) at a data size, interpolated in log10(size). */
   function curveAt(curve, size) {
     var xs = curve.data, ys = curve.accuracy;
     if (!(size > 0) || size < xs[0] || size > xs[xs.length - 1]) return null;
@@ -617,6 +707,21 @@
       }
     }
     return ys[ys.length - 1];
+  }
+
+  /** Tick values 1, 2, 5 x 10^k for a log axis spanning at most 3.5 decades (Plotly labels every
+   *  digit there, and the labels collide); null for a wider span, where Plotly's powers of ten do. */
+  function logTicks(traces) {
+    var lo = Infinity, hi = 0;
+    traces.forEach(function (trace) {
+      trace.x.forEach(function (x) { if (x > 0) { lo = Math.min(lo, x); hi = Math.max(hi, x); } });
+    });
+    if (!(hi > lo) || Math.log10(hi / lo) > 3.5) return null;
+    var values = [];
+    for (var k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+      [1, 2, 5].forEach(function (m) { var v = m * Math.pow(10, k); if (v >= lo && v <= hi) values.push(v); });
+    }
+    return values;
   }
 
   function showCharts(data) {
@@ -658,17 +763,41 @@
       type: "scatter", mode: "lines", name: "eq. (1)", line: { color: "#1f5fbf", width: 2 },
       hovertemplate: "%{x:,.0f} images: %{y:.2f}%<extra></extra>",
     }];
+    // With a pilot, its chosen curve (error turned into accuracy) sized the data: drawn with the
+    // measured points, and the markers sit on it where it reaches.
+    var pilot = data.pilot, pilotCurve = null;
+    if (pilot && pilot.curve) {
+      pilotCurve = { data: pilot.curve.n_train, accuracy: pilot.curve.error.map(function (e) { return 1 - e; }) };
+      curveTraces.push({
+        x: pilotCurve.data, y: pilotCurve.accuracy.map(function (a) { return a * 100; }),
+        type: "scatter", mode: "lines", name: "pilot: " + pilot.curve.label, line: { color: "#a23b72", width: 2, dash: "dash" },
+        hovertemplate: "%{x:,.0f} images: %{y:.2f}%<extra>pilot curve</extra>",
+      });
+    }
+    if (pilot && pilot.points && pilot.points.length) {
+      curveTraces.push({
+        x: pilot.points.map(function (p) { return p.n_train; }),
+        y: pilot.points.map(function (p) { return (1 - p.error) * 100; }),
+        type: "scatter", mode: "markers", name: "pilot points",
+        marker: { color: "#a23b72", size: 10, symbol: "x", line: { color: "#ffffff", width: 1 } },
+        hovertemplate: "pilot: %{x:,.0f} images, %{y:.2f}%<extra></extra>",
+      });
+    }
     [["data present", curve.data_present, "#2e8b57", "circle"], ["data max", curve.data_max, "#b03a2e", "square"],
       ["data needed", curve.data_needed, "#d9822b", "diamond"]].forEach(function (mark) {
-      var y = curveAt(curve, mark[1]);
+      var y = pilotCurve ? curveAt(pilotCurve, mark[1]) : null;
+      if (y === null) y = curveAt(curve, mark[1]);
       if (y === null || y <= 0) return;
       curveTraces.push({ x: [mark[1]], y: [y * 100], type: "scatter", mode: "markers", name: mark[0],
         marker: { color: mark[2], size: 11, symbol: mark[3], line: { color: "#ffffff", width: 1 } },
         hovertemplate: mark[0] + ": %{x:,.0f} images, %{y:.2f}%<extra></extra>" });
     });
+    var xaxis = { type: "log", title: { text: "Training images (log scale)" }, gridcolor: "#e6e9ef", tickformat: "~s" };
+    var ticks = logTicks(curveTraces);
+    if (ticks) xaxis.tickvals = ticks;
     Plotly.react("chart-curve", curveTraces, layout({
       height: 340,
-      xaxis: { type: "log", title: { text: "Training images (log scale)" }, gridcolor: "#e6e9ef", tickformat: "~s" },
+      xaxis: xaxis,
       yaxis: { title: { text: "Predicted accuracy (%)" }, ticksuffix: "%", gridcolor: "#e6e9ef" },
       shapes: [{ type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: curve.target_accuracy * 100,
         y1: curve.target_accuracy * 100, line: { color: "#1d2433", width: 1, dash: "dot" } }],
