@@ -1,5 +1,6 @@
 """Series behind the estimate's charts: cost against target accuracy, the learning
-curve eq. (1) implies, and each recommendation's cost breakdown.
+curve eq. (1) implies, and each recommendation's cost breakdown. With pilot points
+the cost curve follows the pilot's learning curve instead of eq. (1).
 
 Training cost is linear in the images trained on in every cost mode (eq. (4);
 GPU-hours are images x epochs / images/s), so one estimate gives each
@@ -35,13 +36,23 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
     coef = (model or catalog.error_model(result.model)).coefficients
     rc = scenario_relative_complexity(scenario)
     segmentation = scenario.task == "segmentation"
-    limit_error = float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))
+    pilot_curve = result.pilot["curve"] if result.pilot else None
+    if pilot_curve is None:
+        limit_error = float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))
+    else:
+        limit_error = float(np.interp(np.log10(scenario.data_max), np.log10(pilot_curve["n_train"]), pilot_curve["error"]))
     limit_accuracy = 1.0 - limit_error
 
     low = max(0.5, min(scenario.target_accuracy, limit_accuracy) - 0.1)
     high = min(0.9995, max(scenario.target_accuracy, limit_accuracy) + 0.02)
     accuracies = np.linspace(low, high, n_points)
-    needed = accuracy.images_needed(1.0 - accuracies, rc, scenario.pretrained, segmentation, coef)
+    if pilot_curve is None:
+        needed = accuracy.images_needed(1.0 - accuracies, rc, scenario.pretrained, segmentation, coef)
+    else:  # the pilot's curve sized the data: invert it on its grid (errors fall along it)
+        sizes_log = np.log10(pilot_curve["n_train"])
+        errors = np.asarray(pilot_curve["error"])
+        needed = 10.0 ** np.interp(1.0 - accuracies, errors[::-1], sizes_log[::-1], right=-np.inf, left=np.inf)
+        needed = np.where(1.0 - accuracies < errors.min(), np.inf, needed)
     trained = cost.training_images(needed, scenario.data_max)
     data_cost = cost.data_cost_usd(scenario.cost_per_datapoint, trained, scenario.data_present)
     series = []
