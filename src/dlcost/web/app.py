@@ -12,14 +12,20 @@ take the same query.
 from __future__ import annotations
 
 import hmac
-import os
 import ipaddress
+import os
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
@@ -31,7 +37,14 @@ from dlcost.charts import chart_series
 from dlcost.estimation import estimate as run_estimate
 from dlcost.estimation import predict_error as run_prediction
 from dlcost.learning_curves import LearningCurveQuery
-from dlcost.models import ErrorPrediction, ErrorQuery, Estimate, Scenario, describe_error, ordered_problems
+from dlcost.models import (
+    ErrorPrediction,
+    ErrorQuery,
+    Estimate,
+    Scenario,
+    describe_error,
+    ordered_problems,
+)
 from dlcost.report import html_report, markdown_report, recommendations_csv
 from dlcost.web.query import scenario_from_query
 
