@@ -420,7 +420,7 @@ def train(architecture, args, data_root: Path) -> dict:
         "pin_memory": on_cuda,
         "peak_memory_gb": torch.cuda.max_memory_allocated() / 1e9 if on_cuda else None,
     }
-    del model, optimizer
+    model = optimizer = None  # free GPU memory before the next architecture (the closures hold these cells)
     if on_cuda:
         torch.cuda.empty_cache()
     return record
