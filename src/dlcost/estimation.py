@@ -9,7 +9,7 @@ total cost (eq. (3)).
 from __future__ import annotations
 
 import math
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 from dlcost import catalog
 from dlcost.catalog import Architecture
@@ -99,34 +99,13 @@ def estimate(
 
         hardware = load_user_hardware()
     model = _resolve_model(model)
-    coef = model.coefficients
-    segmentation = scenario.task == "segmentation"
     rc = scenario_relative_complexity(scenario)
     target_error = 1.0 - scenario.target_accuracy
-    pilot_result = None
-    if not scenario.pilot_points:
-        data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))
-        n_training = float(cost.training_images(data_needed, scenario.data_max))
-        reached_error = float(accuracy.predicted_error(n_training, rc, scenario.pretrained, segmentation, coef))
-        calibration = _calibration(model, scenario.interval_level, scenario.interval_method, calibration)
-        error_low, error_high = error_bounds(calibration, n_training, rc, scenario.pretrained, segmentation)
-        needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
-        interval = calibration.describe()
-        data_need_source = f"eq. (1), {model.name}"
-    else:
-        pilot_result, fit_at_training = _fit_pilot(scenario, model)
-        data_needed = pilot_result.data_needed if pilot_result.reachable and pilot_result.data_needed else math.inf
-        n_training = float(cost.training_images(data_needed, scenario.data_max))
-        prediction = fit_at_training.prediction
-        reached_error = target_error if data_needed <= scenario.data_max else prediction["error"]
-        error_low, error_high = prediction["error_low"], prediction["error_high"]
-        needed_low = pilot_result.data_needed_low or 1.0
-        needed_high = pilot_result.data_needed_high if pilot_result.data_needed_high is not None else math.inf
-        interval = {"level": scenario.interval_level, "method": f"pilot learning curve: {pilot_result.interval['method']}",
-                    "n_observations": len(pilot_result.points), "n_datasets": 1,
-                    "calibration": f"{len(pilot_result.points)} pilot points; {pilot_result.family_label}",
-                    "low_log10": None, "high_log10": None}
-        data_need_source = f"pilot: {pilot_result.family_label}"
+    need = (_need_from_pilot(scenario, model) if scenario.pilot_points
+            else _need_from_eq1(scenario, model, rc, _calibration(model, scenario.interval_level, scenario.interval_method, calibration)))
+    data_needed, n_training, reached_error = need.data_needed, need.n_training, need.reached_error
+    error_low, error_high, needed_low, needed_high = need.error_low, need.error_high, need.needed_low, need.needed_high
+    pilot_result = need.pilot
     reachable = data_needed <= scenario.data_max
     max_accuracy = scenario.target_accuracy if reachable else 1.0 - reached_error
     data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, n_training, scenario.data_present))
@@ -207,17 +186,64 @@ def estimate(
         relative_complexity=rc,
         target_error=target_error,
         data_needed=None if math.isinf(data_needed) else data_needed,
-        data_need_source=data_need_source,
+        data_need_source=need.source,
         target_reachable=reachable,
         max_achievable_accuracy=max_accuracy,
         predicted_error=reached_error,
         predicted_error_low=error_low,
         predicted_error_high=error_high,
-        interval=interval,
+        interval=need.interval,
         pilot=None if pilot_result is None else _pilot_summary(pilot_result),
         hardware=hardware_inputs,
         recommendations=recommendations,
         warnings=warnings,
+    )
+
+
+@dataclass(frozen=True)
+class _DataNeed:
+    """Images needed for the target, the error reached, and their intervals."""
+
+    data_needed: float  # inf: no size reaches the target
+    n_training: float
+    reached_error: float
+    error_low: float
+    error_high: float
+    needed_low: float
+    needed_high: float  # inf: unbounded
+    interval: dict
+    source: str
+    pilot: object = None
+
+
+def _need_from_eq1(scenario: Scenario, model: catalog.ErrorModel, rc: float, calibration: Calibration) -> _DataNeed:
+    """Eq. (1) inverted, with the calibrated interval carried through its monotone relation."""
+    coef, segmentation, target_error = model.coefficients, scenario.task == "segmentation", 1.0 - scenario.target_accuracy
+    data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))
+    n_training = float(cost.training_images(data_needed, scenario.data_max))
+    error_low, error_high = error_bounds(calibration, n_training, rc, scenario.pretrained, segmentation)
+    needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
+    return _DataNeed(
+        data_needed, n_training, float(accuracy.predicted_error(n_training, rc, scenario.pretrained, segmentation, coef)),
+        error_low, error_high, needed_low, needed_high, calibration.describe(), f"eq. (1), {model.name}",
+    )
+
+
+def _need_from_pilot(scenario: Scenario, model: catalog.ErrorModel) -> _DataNeed:
+    """The pilot's learning curve sizes the data (eq. (1) only as its prior)."""
+    result, fit_at_training = _fit_pilot(scenario, model)
+    data_needed = result.data_needed if result.reachable and result.data_needed else math.inf
+    prediction = fit_at_training.prediction
+    interval = {"level": scenario.interval_level, "method": f"pilot learning curve: {result.interval['method']}",
+                "n_observations": len(result.points), "n_datasets": 1,
+                "calibration": f"{len(result.points)} pilot points; {result.family_label}",
+                "low_log10": None, "high_log10": None}
+    return _DataNeed(
+        data_needed, float(cost.training_images(data_needed, scenario.data_max)),
+        1.0 - scenario.target_accuracy if data_needed <= scenario.data_max else prediction["error"],
+        prediction["error_low"], prediction["error_high"], result.data_needed_low or 1.0,
+        result.data_needed_high if result.data_needed_high is not None else math.inf,
+        interval, f"pilot: {result.family_label}", result,
     )
 
 
