@@ -4,6 +4,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -14,33 +15,48 @@ CHROMIUM_ARGS = [
 ]
 
 
+@contextmanager
+def serving(app):
+    """Serve ``app`` with uvicorn in a background thread on a free loopback port; yields the base URL."""
+    import uvicorn
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))  # the port is held from here on: no race for it
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the uvicorn test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+        if getattr(app.state, "store", None) is not None:
+            app.state.store.close()
+
+
+@pytest.fixture(scope="session")
+def serve_app():
+    """The :func:`serving` context manager, for tests that need a server of their own."""
+    return serving
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Base URL of a uvicorn server in a background thread, with an empty user config and data directory."""
-    import uvicorn
     from dlcost.web.app import create_app
 
     home = tmp_path_factory.mktemp("dlcost-web-user")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DLCOST_DATA_DIR", str(home / "data"))
         env.setenv("DLCOST_CONFIG", str(home / "absent-config.toml"))
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.bind(("127.0.0.1", 0))  # the port is held from here on: no race for it
-        port = listener.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the uvicorn test server did not start")
-            time.sleep(0.02)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            listener.close()
+        with serving(create_app()) as base:
+            yield base
 
 
 def chromium_missing() -> str | None:

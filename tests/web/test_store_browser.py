@@ -6,9 +6,6 @@ coefficient table, plot and validation; save two scenarios from estimator links 
 Numbers are the library's business (tests/store); here the pages' wiring is.
 """
 
-import socket
-import threading
-import time
 from urllib.parse import quote
 
 import pytest
@@ -19,33 +16,14 @@ CHEAPER = "task=classification&target_accuracy=90%25&data_max=100000&cost_per_da
 
 
 @pytest.fixture
-def store_server(tmp_path, monkeypatch):
+def store_server(tmp_path, monkeypatch, serve_app):
     """Base URL of a uvicorn server whose store is a fresh SQLite file."""
-    import uvicorn
-
     from dlcost.catalog.hardware import load_hardware
     from dlcost.web.app import create_app
 
     monkeypatch.setenv("DLCOST_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    app = create_app(hardware=load_hardware())
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the uvicorn test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-        if app.state.store is not None:
-            app.state.store.close()
+    with serve_app(create_app(hardware=load_hardware())) as base:
+        yield base
 
 
 def no_sideways_scroll(page):
