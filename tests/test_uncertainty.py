@@ -101,3 +101,12 @@ def test_charts_follow_the_pilot_curve():
     assert with_pilot["pilot"]["family"] == "power law" and len(with_pilot["pilot"]["points"]) == 3
     costs = with_pilot["cost_vs_accuracy"]["series"][0]["total_cost"]
     assert all(b >= a - 1e-9 for a, b in zip(costs, costs[1:]))  # never falls as the target rises
+
+
+def test_scenario_and_pilot_share_tau():
+    from dlcost.core.learning_curves import DEFAULT_TAU
+    from dlcost.learning_curves import LearningCurveQuery
+
+    assert dlcost.Scenario.model_fields["tau"].default == LearningCurveQuery.model_fields["tau"].default == DEFAULT_TAU
+    with pytest.raises(ValueError, match=r"tau must be a fraction of accuracy in \[0, 1\); got 2"):
+        dlcost.Scenario(**BASE, tau=2)

@@ -26,7 +26,7 @@ from dlcost import catalog
 from dlcost.core import checks, complexity
 from dlcost.core import learning_curves as core
 from dlcost.models import (
-    JSON_SCHEMA_VERSION, MAX_POINTS, PilotPoint, Task, _check_level, _counts_list, _Input, check_pilot_points, parse_fraction,
+    JSON_SCHEMA_VERSION, MAX_POINTS, PilotPoint, Task, _check_level, _counts_list, _Input, check_pilot_points, check_tau, parse_fraction,
     pilot_points_as_dicts,
 )
 
@@ -75,11 +75,7 @@ class LearningCurveQuery(_Input):
     @field_validator("tau")
     @classmethod
     def _tau(cls, value):
-        number = checks.check_non_negative(value, "tau")
-        if number >= 1.0:
-            hint = f" For {number:g} points of accuracy pass {number / 100:g}." if number < 100 else ""
-            raise ValueError(f"tau must be a fraction of accuracy in [0, 1); got {value!r}.{hint}")
-        return number
+        return check_tau(value)
 
     @field_validator("noise_sd_log10", "data_max", "predict_n_train")
     @classmethod

@@ -83,6 +83,15 @@ def pilot_points_as_dicts(value):
     return value
 
 
+def check_tau(value) -> float:
+    """tau, the accuracy margin a next collection round aims above the target: a fraction in [0, 1)."""
+    number = checks.check_non_negative(value, "tau")
+    if number >= 1.0:
+        hint = f" For {number:g} points of accuracy pass {number / 100:g}." if number < 100 else ""
+        raise ValueError(f"tau must be a fraction of accuracy in [0, 1); got {value!r}.{hint}")
+    return number
+
+
 def check_pilot_points(points, name: str):
     """At least one point, at most MAX_POINTS, sizes > 0 and increasing, errors in (0, 1)."""
     if not points:
@@ -199,10 +208,7 @@ class Scenario(_Input):
     @field_validator("tau")
     @classmethod
     def _tau(cls, value):
-        number = checks.check_non_negative(value, "tau")
-        if number >= 0.5:
-            raise ValueError(f"tau must be from 0 to 0.5 (an accuracy margin); got {value!r}.")
-        return number
+        return check_tau(value)
 
     @field_validator("interval_level")
     @classmethod
