@@ -42,6 +42,7 @@ postgres:
 		|| su postgres -c "createuser -p $$3 -s $$user"
 
 test: $(VENV)/.test-installed postgres
+	$(VENV)/bin/lint-imports --no-cache
 	DLCOST_TEST_POSTGRES_URL="$${DLCOST_TEST_POSTGRES_URL:-postgresql+psycopg://$$(id -un)@/postgres?host=$(PG_SOCKET)&port=$$(pg_lsclusters -h | awk 'NR == 1 {print $$3}')}" \
 		$(PY) -m pytest
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 
 from dlcost import catalog
-from dlcost.fitting import dataset_group, example_observations, fit_error_model
-from dlcost.uncertainty import calibrate, error_bounds
+from dlcost.engine.refit import dataset_group, example_observations, fit_error_model
+from dlcost.engine.uncertainty import calibrate, error_bounds
 
 
 def coverage(observations, level: float, refit: bool) -> tuple[float, int, int]:
@@ -26,10 +26,9 @@ def coverage(observations, level: float, refit: bool) -> tuple[float, int, int]:
         model = fit_error_model(rest, "refit").model if refit else catalog.error_model()
         calibration = calibrate(model, rest, level, refit=refit)
         for obs in held_out:
-            from dlcost.core.complexity import uniform_class_entropy
-            from dlcost.observations import observation_relative_complexity
+            from dlcost.engine.complexity import relative_complexity_of
 
-            rc = observation_relative_complexity(obs, uniform_class_entropy(1000))
+            rc = relative_complexity_of(obs)
             low, high = error_bounds(calibration, obs.n_train, rc, obs.pretrained, obs.task == "segmentation")
             covered += low <= obs.error <= high
             total += 1

@@ -66,7 +66,7 @@ from dlcost import catalog  # noqa: E402
 from dlcost.bench._loader import IMAGENET_MEAN, IMAGENET_STD, JPEG_QUALITY, _realistic_image  # noqa: E402
 from dlcost.bench._store import cpu_model, utc_now_iso  # noqa: E402
 from dlcost.catalog.hardware import load_hardware  # noqa: E402
-from dlcost.training_compute import DEFAULT_SCALING_EFFICIENCY, resolve_settings, training_compute  # noqa: E402
+from dlcost.engine.training_compute import resolve_settings, training_compute  # noqa: E402
 
 N_CLASSES = 10
 IMAGE_SIZE_PX = (500, 375)  # width, height: a typical ImageNet photo, as dlcost bench --loader
@@ -222,7 +222,7 @@ def predict(architecture, args, hardware) -> dict:
     scenario = SimpleNamespace(
         gpu=args.gpu, provider=None, region=None, country=None, gpus=1, price_per_hour=None,
         loader_cores=loader_cores, precision=args.precision, utilization=None, runs=1,
-        scaling_efficiency=DEFAULT_SCALING_EFFICIENCY, power_w=None, pue=None, price_per_kwh=None,
+        scaling_efficiency=catalog.defaults()["scaling_efficiency"], power_w=None, pue=None, price_per_kwh=None,
     )
     settings = resolve_settings(scenario, hardware, need_price=False)
     trained = at_resolution(architecture, args.resolution_px)

@@ -111,8 +111,7 @@ BAD_INPUTS = [
     ({"--data-max": "-5"}, "Error: data_max must be greater than 0; got -5.0."),
     ({"--data-max": "lots"}, "Error: Invalid value for '--data-max': Input should be a valid number, unable to parse string as a number"),
     ({"--data-max": "20000"}, "Error: data_max must be at least data_present (51000); got 20000."),
-    ({"--cost-per-datapoint": "-1"}, "Error: cost_per_datapoint must be greater than 0; got -1.0."),
-    ({"--cost-per-datapoint": "0"}, "Error: cost_per_datapoint must be greater than 0; got 0.0."),
+    ({"--cost-per-datapoint": "-1"}, "Error: cost_per_datapoint must be 0 or more; got -1.0."),
     ({"--cost-per-flop": "0"}, "Error: cost_per_flop must be greater than 0; got 0.0."),
     ({"--epochs": "-3"}, "Error: epochs must be greater than 0; got -3.0."),
     ({"--class-counts": "50000,-3"}, "Error: class_counts[1] must be greater than 0; got -3.0."),
@@ -213,3 +212,58 @@ def test_every_command_has_help(capsys):
     for command in ("estimate", "predict-error", "architectures"):
         code, out, _ = run(capsys, command, "--help")
         assert code == 0 and "Usage:" in out
+
+
+# ----- issue 9: version, replace, help text, segmentation wording --------------------------------
+def test_version(capsys):
+    import dlcost
+
+    code, out, err = run(capsys, "--version")
+    assert (code, out, err) == (0, f"dlcost {dlcost.__version__}\n", "")
+
+
+def test_estimate_save_replace(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLCOST_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    assert run(capsys, "estimate", *FIGURE_2, "--save", "fig2", "--json")[0] == 0
+    code, _, err = run(capsys, "estimate", *FIGURE_2, "--save", "fig2")
+    assert (code, err) == (2, "Error: name 'fig2' is already a saved scenario; choose another name or replace it.\n")
+    code, out, _ = run(capsys, "estimate", *FIGURE_2, "--top", "1", "--save", "fig2", "--replace", "--json")
+    assert code == 0 and len(json.loads(out)["recommendations"]) == 1
+    code, out, _ = run(capsys, "scenario", "show", "fig2", "--json")
+    assert len(json.loads(out)["result"]["recommendations"]) == 1
+    code, _, err = run(capsys, "estimate", *FIGURE_2, "--replace")
+    assert (code, err) == (2, "Error: replace: give --save NAME to say which saved scenario to replace.\n")
+
+
+def _commands():
+    import typer
+
+    from dlcost.cli import app
+
+    def walk(command, path):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("path, command", _commands(), ids=lambda value: " ".join(value) if isinstance(value, list) else "")
+def test_help_lines_end_at_a_word_or_a_sentence(path, command):
+    """Click shortens a help text at its first '. ': 'Refit eq. (1) ...' was cut to 'Refit eq.'."""
+    if not path:
+        return
+    short = command.get_short_help_str(limit=300)
+    assert short, f"{' '.join(path)} has no help text"
+    for abbreviation in ("eq.", "e.g.", "i.e.", "vs.", "etc."):
+        assert not short.endswith(abbreviation), f"{' '.join(path)}: {short!r}"
+
+
+def test_segmentation_output_says_mean_iou(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps long labels in a narrow terminal
+    code, out, _ = run(capsys, "estimate", "--task", "segmentation", "--target-accuracy", "60%", "--data-max", "50000",
+                       "--cost-per-datapoint", "2", "--classes", "20", "--cost-mode", "flops")
+    assert code == 0
+    assert "Target mean IoU" in out and "Max achievable mean IoU" in out and "accuracy" not in out.split("Recommendations")[1]
+    code, out, _ = run(capsys, "predict-error", "--data", "3000", "--rc", "0.4", "--task", "segmentation")
+    assert code == 0 and "Predicted mean IoU" in out

@@ -48,7 +48,7 @@ def test_data_present_beyond_need_costs_no_data():
 def test_validation_error_names_field():
     with pytest.raises(ValidationError) as info:
         Scenario(**{**BASE, "target_accuracy": 2})
-    assert dlcost.models.describe_validation_error(info.value) == "target_accuracy must be a fraction in (0, 1); got 2."
+    assert dlcost.schemas.errors.describe_validation_error(info.value) == "target_accuracy must be a fraction in (0, 1); got 2."
 
 
 accuracies = st.floats(min_value=0.5, max_value=0.995)
@@ -58,7 +58,7 @@ accuracies = st.floats(min_value=0.5, max_value=0.995)
 @given(accuracies, accuracies, st.booleans(), st.sampled_from(["classification", "segmentation"]))
 def test_cost_never_falls_as_target_rises(a1, a2, pretrained, task):
     low, high = sorted((a1, a2))
-    common = dict(BASE, pretrained=pretrained, task=task, data_max=1e9, architectures=["ResNet-50"])
+    common = dict(BASE, pretrained=pretrained, task=task, data_max=1e9, architectures=["ResNet-50" if task == "classification" else "DeepLabV3-ResNet50"])
     cheap = dlcost.estimate(Scenario(**{**common, "target_accuracy": low})).recommendations[0]
     dear = dlcost.estimate(Scenario(**{**common, "target_accuracy": high})).recommendations[0]
     assert dear.total_cost >= cheap.total_cost

@@ -6,7 +6,10 @@ import json
 import pytest
 
 from dlcost.cli import main
-from dlcost.learning_curves import LearningCurveQuery, fit_pilot, plot_learning_curve, read_points_csv
+from dlcost.engine.pilot import fit_pilot
+from dlcost.iotools.points import read_points_csv
+from dlcost.reports.plots import plot_learning_curve
+from dlcost.schemas import LearningCurveQuery
 
 # e = 3 n^-0.5 + 0.01 at 250 ... 32,000 images (noise-free): the floor family fits it exactly.
 FLOOR_POINTS = [f"{n}:{3 * n ** -0.5 + 0.01!r}" for n in (250, 500, 1000, 2000, 4000, 8000, 16000, 32000)]

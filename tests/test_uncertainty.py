@@ -7,8 +7,8 @@ import pytest
 import dlcost
 from dlcost import catalog
 from dlcost.catalog.hardware import load_hardware
-from dlcost.fitting import example_observations, fit_error_model
-from dlcost.uncertainty import calibrate, data_needed_bounds, error_bounds
+from dlcost.engine.refit import example_observations, fit_error_model
+from dlcost.engine.uncertainty import calibrate, data_needed_bounds, error_bounds
 
 BASE = dict(target_accuracy=0.9, data_max=1e6, cost_per_datapoint=0.5, classes=10, cost_mode="paper")
 HARDWARE = load_hardware()
@@ -88,7 +88,7 @@ def test_pilot_below_its_floor_is_unreachable():
 
 
 def test_charts_follow_the_pilot_curve():
-    from dlcost.charts import chart_series
+    from dlcost.reports.charts import chart_series
 
     points = [[144, 0.0752], [288, 0.0418], [575, 0.0223]]
     common = dict(target_accuracy=0.98, data_max=1438, data_present=575, cost_per_datapoint=0.5, classes=10,
@@ -104,8 +104,8 @@ def test_charts_follow_the_pilot_curve():
 
 
 def test_scenario_and_pilot_share_tau():
-    from dlcost.core.learning_curves import DEFAULT_TAU
-    from dlcost.learning_curves import LearningCurveQuery
+    DEFAULT_TAU = catalog.defaults()["tau"]
+    from dlcost.schemas import LearningCurveQuery
 
     assert dlcost.Scenario.model_fields["tau"].default == LearningCurveQuery.model_fields["tau"].default == DEFAULT_TAU
     with pytest.raises(ValueError, match=r"tau must be a fraction of accuracy in \[0, 1\); got 2"):

@@ -15,13 +15,19 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Scenario": "dlcost.models",
-    "ErrorQuery": "dlcost.models",
-    "Estimate": "dlcost.models",
-    "Recommendation": "dlcost.models",
-    "ErrorPrediction": "dlcost.models",
-    "estimate": "dlcost.estimation",
-    "predict_error": "dlcost.estimation",
+    "Scenario": "dlcost.schemas",
+    "ErrorQuery": "dlcost.schemas",
+    "Estimate": "dlcost.schemas",
+    "Recommendation": "dlcost.schemas",
+    "ErrorPrediction": "dlcost.schemas",
+    "LearningCurveQuery": "dlcost.schemas",
+    "LearningCurveResult": "dlcost.schemas",
+    "Observation": "dlcost.schemas",
+    "InputError": "dlcost.core.checks",
+    "estimate": "dlcost.engine.estimate",
+    "predict_error": "dlcost.engine.estimate",
+    "fit_pilot": "dlcost.engine.pilot",
+    "Workspace": "dlcost.service.workspace",
     "architectures": "dlcost.catalog",
     "find_architecture": "dlcost.catalog",
 }

@@ -33,7 +33,7 @@ def test_loader_bench_save_sets_the_per_core_rate(capsys, tmp_path, monkeypatch)
     monkeypatch.setenv("DLCOST_DATA_DIR", str(tmp_path))
     code = main(["bench", "--loader", "--images", "16", "--workers", "0", "--save", "--json"])
     saved = json.loads(capsys.readouterr()[0])["loader"]
-    from dlcost.config import load_user_hardware
+    from dlcost.iotools.user_files import load_user_hardware
 
     assert code == 0 and load_user_hardware().loader_images_per_s_per_core == pytest.approx(saved["images_per_s_per_core"], rel=1e-3)
 

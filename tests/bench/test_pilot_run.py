@@ -60,13 +60,13 @@ def test_run_on_digits_with_generated_weights(capsys, digits, tmp_path):
     assert fit["method"] == "prior" and fit["inputs"]["pretrained"] is True
     assert fit["prediction"]["n_train"] == 1438 and fit["data_needed"] > 0
     assert fit["inputs"]["noise_sd_log10"] >= 0.03
-    from dlcost.learning_curves import read_points_csv
+    from dlcost.iotools.points import read_points_csv
 
     assert [p["n_train"] for p in read_points_csv(points)] == [288, 575]
 
 
 def test_load_weights_skips_only_shape_mismatches(tmp_path):
-    from dlcost.pilot_run import load_weights
+    from dlcost.bench.pilot_run import load_weights
 
     source = torchvision.models.resnet18(weights=None, num_classes=1000)
     path = tmp_path / "w.pt"
@@ -87,7 +87,7 @@ def test_load_weights_skips_only_shape_mismatches(tmp_path):
 
 
 def test_split_is_stratified_seeded_and_subsets_are_nested():
-    from dlcost.pilot_run import _split
+    from dlcost.bench.pilot_run import _split
 
     targets = np.repeat(np.arange(4), [10, 20, 30, 40])
     train, validation = _split(targets, 0.2, seed=3)

@@ -144,4 +144,6 @@ def test_next_round_size():
     assert lc.next_round_size(5_000, 8_000) == 0
     assert lc.next_round_size(50_000, 8_000, data_max=20_000) == 12_000
     assert lc.next_round_size(math.inf, 8_000) == math.inf
-    assert lc.DEFAULT_TAU == 0.01
+    from dlcost import catalog
+
+    assert catalog.defaults()["tau"] == 0.01  # Mahmood et al.'s idea, dlcost's value (catalog/defaults.toml)

@@ -18,11 +18,24 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from dlcost import catalog, registry
+from dlcost import catalog
+from dlcost.service import models as registry
+from dlcost.service.workspace import Workspace
 from dlcost.cli import main
-from dlcost.fitting import example_observations, validate, validation_summary
-from dlcost.observations import Observation, parse_observations_csv
-from dlcost.store import CATALOG_VERSION, Store, resolve_error_model
+from dlcost.engine.refit import example_observations, validate, validation_summary
+from dlcost.iotools.observations_csv import parse_observations_csv
+from dlcost.schemas import Observation
+from dlcost.catalog.hardware import load_hardware
+from dlcost.store import CATALOG_VERSION, Store, open_existing_store
+
+
+def resolve_error_model(name=None):
+    """The error model an answer uses, as every interface resolves it (the one Workspace)."""
+    workspace = Workspace(load_hardware(), open_store=open_existing_store)
+    try:
+        return workspace.model(name)
+    finally:
+        workspace.close()
 
 HEADER = "dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
 GOOD_ROW = "Bolts,classification,1000,10,yes,accuracy,0.9\n"

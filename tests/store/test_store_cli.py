@@ -157,11 +157,29 @@ def test_export_then_import_gives_identical_rows(dlcost, use_store, tmp_path):
     assert ok(dlcost("observation", "export", "--out", exported)) == f"wrote 38 observations to {exported}\n"
     assert ok(dlcost("observation", "export")) == exported.read_text(encoding="utf-8")
 
-    assert ok(dlcost("observation", "import", exported)) == f"imported 38 observations from {exported}\n"
+    # Every exported row equals a stored one, so a plain import skips them all: the round trip is exact.
+    assert ok(dlcost("observation", "import", exported)) == f"imported 0 observations from {exported}; 38 already stored, skipped\n"
+    assert ok(dlcost("observation", "import", exported, "--allow-duplicates")) == f"imported 38 observations from {exported}\n"
     after = ok_json(dlcost("observation", "list", "--json"))["observations"]
     assert len(after) == 76
     strip = lambda records: [{k: v for k, v in record.items() if k != "id"} for record in records]  # noqa: E731
     assert strip(after[38:]) == strip(before)
+
+
+def test_import_twice_adds_nothing(dlcost, use_store, tmp_path):
+    """Issue 9: importing the same observations twice does not duplicate them; --examples is idempotent."""
+    first = ok_json(dlcost("observation", "import", "--examples", "--json"))
+    assert (first["imported"], first["skipped_duplicates"]) == (36, 0)
+    again = ok_json(dlcost("observation", "import", "--examples", "--json"))
+    assert (again["imported"], again["skipped_duplicates"], again["ids"]) == (0, 36, [])
+    path = tmp_path / "twice.csv"
+    path.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
+                    "Parts,classification,1000,5,yes,accuracy,0.9\nParts,classification,1000,5,yes,accuracy,0.9\n"
+                    "Parts,classification,2000,5,yes,accuracy,0.93\n", encoding="utf-8")
+    assert ok(dlcost("observation", "import", path)) == f"imported 2 observations from {path}; 1 already stored, skipped\n"
+    assert ok(dlcost("observation", "import", path)) == f"imported 0 observations from {path}; 3 already stored, skipped\n"
+    assert ok(dlcost("observation", "import", path, "--allow-duplicates")) == f"imported 3 observations from {path}\n"
+    assert len(ok_json(dlcost("observation", "list", "--json"))["observations"]) == 36 + 2 + 3
 
 
 def test_export_keeps_class_counts_exact(dlcost, tmp_path):
@@ -171,7 +189,7 @@ def test_export_keeps_class_counts_exact(dlcost, tmp_path):
               "--class-counts", "1234567,15433"))
     exported = tmp_path / "exported.csv"
     ok(dlcost("observation", "export", "--out", exported))
-    ok(dlcost("observation", "import", exported))
+    ok(dlcost("observation", "import", exported, "--allow-duplicates"))
     first, second = ok_json(dlcost("observation", "list", "--json"))["observations"]
     assert second["class_counts"] == first["class_counts"] == [1234567.0, 15433.0]
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 import dlcost
 from dlcost import catalog
-from dlcost.report import CSV_COLUMNS
+from dlcost.reports.documents import CSV_COLUMNS
 from dlcost.web.app import MAX_BODY_BYTES, create_app
 
 # Figure 2 of seed 000 (Thompson et al., AAAI 2024).
@@ -344,3 +344,31 @@ def test_non_loopback_host_needs_a_token():
     assert create_app(host="0.0.0.0", write_token="s3cret") is not None
     assert create_app(host="::1") is not None
     assert create_app(host="localhost") is not None
+
+
+# ----- issue 9: downloads carry the ranges; the API docs work offline -----------------------------
+def test_downloads_carry_the_ranges(client):
+    query = "target_accuracy=96.5%25&data_max=200000&cost_per_datapoint=0.63&class_counts=50000,1000&cost_mode=paper"
+    csv_text = client.get("/estimate.csv?" + query).text
+    header, first = csv_text.splitlines()[:2]
+    columns = dict(zip(header.split(","), first.split(",")))
+    for column in ("data_needed_low", "data_needed_high", "total_cost_low", "total_cost_high"):
+        assert columns[column] != ""
+    markdown = client.get("/report.md?" + query).text
+    assert "Data needed, 80% range" in markdown and "Total, 80% range" in markdown
+    assert "| 1 | EfficientNet-B0 | 96.50% | 197,817 | 120 – " in markdown
+    report = client.get("/report.html?" + query).text
+    assert "<th>Data needed, 80% range</th>" in report and "<th>Total, 80% range</th>" in report
+
+
+def test_api_docs_need_no_cdn(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "unpkg" not in page.text and "jsdelivr" not in page.text
+    scripts = [part.split('"', 1)[0] for part in page.text.split('src="')[1:]]
+    styles = [part.split('"', 1)[0] for part in page.text.split('href="')[1:] if ".css" in part.split('"', 1)[0]]
+    assert scripts and styles
+    for asset in scripts + styles:
+        assert asset.startswith("/"), asset  # served by this app
+        answer = client.get(asset)
+        assert answer.status_code == 200 and len(answer.content) > 1000, asset

@@ -3,7 +3,8 @@
 from fastapi.testclient import TestClient
 
 from dlcost.catalog.hardware import load_hardware
-from dlcost.learning_curves import LearningCurveQuery, fit_pilot
+from dlcost.engine.pilot import fit_pilot
+from dlcost.schemas import LearningCurveQuery
 from dlcost.web.app import create_app
 
 client = TestClient(create_app(hardware=load_hardware()))

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from dlcost.catalog.hardware import load_hardware
 from dlcost.store import CATALOG_VERSION, Store
 from dlcost.web.app import MAX_BODY_BYTES, create_app
-from dlcost.web.store_routes import MAX_COMPARE
+from dlcost.web.store_access import MAX_COMPARE
 
 # The store tests' fixture: a fresh database on each backend (sqlite, postgresql).
 _spec = importlib.util.spec_from_file_location("dlcost_store_conftest", Path(__file__).parents[1] / "store" / "conftest.py")
@@ -174,7 +174,7 @@ def test_observations_add_import_list(client):
 
 BAD_OBSERVATIONS = {
     "metric as percent": ({"metric_value": 90}, "metric_value"),
-    "no classes": ({"n_classes": None}, "body"),
+    "no classes": ({"n_classes": None}, "n_classes"),  # a cross-field rule names the field its InputError carries
     "unknown task": ({"task": "detection"}, "task"),
     "unknown key": ({"colour": "red"}, "colour"),
     "too many classes": ({"n_classes": 10**12}, "n_classes"),
@@ -203,7 +203,7 @@ BAD_IMPORTS = {
     "percent as fraction": (HEADER + "A,classification,1000,10,yes,accuracy,93\n", 2, "metric_value"),
     "not a number": (HEADER + "A,classification,lots,10,yes,accuracy,0.9\n", 2, "n_train"),
     "missing column": ("dataset,task\nA,classification\n", 1, "columns"),
-    "too many classes": (HEADER + "A,classification,1000,1e12,yes,accuracy,0.9\n", None, "n_classes"),
+    "too many classes": (HEADER + "A,classification,1000,1e12,yes,accuracy,0.9\n", 2, "n_classes"),
 }
 
 
@@ -344,8 +344,8 @@ def test_saved_scenario_links_back_to_the_estimator(client):
     link = page.split('href="/?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     from urllib.parse import parse_qsl
 
-    from dlcost.web.query import scenario_from_query
+    from dlcost.web.query import decode_query
 
-    values = scenario_from_query(dict(parse_qsl(link)))
+    values = decode_query(parse_qsl(link))
     assert json.loads(json.dumps(values["class_counts"])) == {"Positive": 50000, "Negative": 1000}
     assert float(values["target_accuracy"]) == 0.965 and values["cost_mode"] == "paper"

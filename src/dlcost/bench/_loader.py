@@ -135,6 +135,88 @@ def _libjpeg_turbo() -> bool | None:
         return None
 
 
+def _untimed_batch_count(workers: int) -> int:
+    """Batches left out of the timing: one per worker (the main process counts as one).
+
+    Workers start together, so when the first batch arrives the others are nearly done
+    too: timing starts once every worker has delivered one batch (steady state).
+    """
+    return max(workers, 1)
+
+
+def _check_loader_settings(
+    n_images: int, image_size_px: tuple[int, int], crop_px: int, workers: int, batch_size: int, epochs: int
+) -> tuple[int, int]:
+    """``(width_px, height_px)`` of the JPEGs; ValueError on a setting that can't be measured."""
+    _check_int(n_images, "n_images", 1)
+    _check_int(crop_px, "crop_px", 1)
+    _check_int(workers, "workers", 0)
+    _check_int(batch_size, "batch_size", 1)
+    _check_int(epochs, "epochs", 1)
+    if len(image_size_px) != 2:
+        raise ValueError(f"image_size_px must be (width, height) in px; got {image_size_px!r}.")
+    width_px, height_px = (_check_int(side, "image_size_px", 1) for side in image_size_px)
+    n_untimed_batches = _untimed_batch_count(workers)
+    if epochs * -(-n_images // batch_size) <= n_untimed_batches:
+        raise ValueError(
+            f"n_images x epochs must give more than {n_untimed_batches} batch(es), since the first "
+            f"batch of each worker is not timed; got {n_images} images x {epochs} epochs with "
+            f"batch_size {batch_size} and {workers} workers."
+        )
+    return width_px, height_px
+
+
+def _imagenet_training_augmentation(transforms, crop_px: int):
+    """The standard ImageNet training transforms, ending in a normalised ``crop_px`` square tensor."""
+    return transforms.Compose([
+        transforms.RandomResizedCrop(crop_px),
+        transforms.RandomHorizontalFlip(),
+        transforms.ToTensor(),
+        transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+    ])
+
+
+def _time_loader(
+    torch, torchvision, augment, *, n_images: int, image_size_px: tuple[int, int], workers: int,
+    batch_size: int, epochs: int, progress: Callable[[int, int], None] | None,
+) -> tuple[float, int, float]:
+    """Write the JPEGs to a temporary folder and time a DataLoader over them.
+
+    Returns ``(mean_jpeg_kb, n_images_timed, elapsed_s)``: the mean JPEG size [kB] and
+    the images delivered after the untimed batches [images] in ``elapsed_s`` [s].
+    """
+    n_untimed_batches = _untimed_batch_count(workers)
+    images_total = n_images * epochs
+    threads_before = torch.get_num_threads()
+    with tempfile.TemporaryDirectory(prefix="dlcost-loader-") as folder:
+        mean_jpeg_kb = _write_jpegs(Path(folder), n_images, image_size_px)
+        dataset = torchvision.datasets.ImageFolder(folder, transform=augment)
+        loader = torch.utils.data.DataLoader(
+            dataset, batch_size=batch_size, shuffle=True, num_workers=workers,
+            persistent_workers=workers > 0,
+        )
+        if workers == 0:
+            torch.set_num_threads(1)  # one core, as each worker process uses
+        try:
+            started_s = None
+            n_batches = images_done = n_images_timed = 0
+            for _ in range(epochs):
+                for images, _labels in loader:
+                    n_batches += 1
+                    if started_s is not None:
+                        n_images_timed += images.shape[0]
+                    elif n_batches == n_untimed_batches:
+                        started_s = time.perf_counter()
+                    images_done += images.shape[0]
+                    if progress is not None:
+                        progress(images_done, images_total)
+            elapsed_s = time.perf_counter() - started_s
+        finally:
+            torch.set_num_threads(threads_before)
+            del loader  # shut persistent workers down before the folder goes
+    return mean_jpeg_kb, n_images_timed, elapsed_s
+
+
 def run_loader_bench(
     *,
     n_images: int = 256,
@@ -174,58 +256,12 @@ def run_loader_bench(
     import PIL
     from torchvision import transforms
 
-    _check_int(n_images, "n_images", 1)
-    _check_int(crop_px, "crop_px", 1)
-    _check_int(workers, "workers", 0)
-    _check_int(batch_size, "batch_size", 1)
-    _check_int(epochs, "epochs", 1)
-    if len(image_size_px) != 2:
-        raise ValueError(f"image_size_px must be (width, height) in px; got {image_size_px!r}.")
-    width_px, height_px = (_check_int(side, "image_size_px", 1) for side in image_size_px)
-    # Workers start together, so when the first batch arrives the others are nearly done
-    # too: timing starts once every worker has delivered one batch (steady state).
-    n_untimed_batches = max(workers, 1)
-    if epochs * -(-n_images // batch_size) <= n_untimed_batches:
-        raise ValueError(
-            f"n_images x epochs must give more than {n_untimed_batches} batch(es), since the first "
-            f"batch of each worker is not timed; got {n_images} images x {epochs} epochs with "
-            f"batch_size {batch_size} and {workers} workers."
-        )
-
-    augment = transforms.Compose([
-        transforms.RandomResizedCrop(crop_px),
-        transforms.RandomHorizontalFlip(),
-        transforms.ToTensor(),
-        transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-    ])
-    images_total = n_images * epochs
-    threads_before = torch.get_num_threads()
-    with tempfile.TemporaryDirectory(prefix="dlcost-loader-") as folder:
-        mean_jpeg_kb = _write_jpegs(Path(folder), n_images, (width_px, height_px))
-        dataset = torchvision.datasets.ImageFolder(folder, transform=augment)
-        loader = torch.utils.data.DataLoader(
-            dataset, batch_size=batch_size, shuffle=True, num_workers=workers,
-            persistent_workers=workers > 0,
-        )
-        if workers == 0:
-            torch.set_num_threads(1)  # one core, as each worker process uses
-        try:
-            started_s = None
-            n_batches = images_done = n_images_timed = 0
-            for _ in range(epochs):
-                for images, _labels in loader:
-                    n_batches += 1
-                    if started_s is not None:
-                        n_images_timed += images.shape[0]
-                    elif n_batches == n_untimed_batches:
-                        started_s = time.perf_counter()
-                    images_done += images.shape[0]
-                    if progress is not None:
-                        progress(images_done, images_total)
-            elapsed_s = time.perf_counter() - started_s
-        finally:
-            torch.set_num_threads(threads_before)
-            del loader  # shut persistent workers down before the folder goes
+    width_px, height_px = _check_loader_settings(n_images, image_size_px, crop_px, workers, batch_size, epochs)
+    augment = _imagenet_training_augmentation(transforms, crop_px)
+    mean_jpeg_kb, n_images_timed, elapsed_s = _time_loader(
+        torch, torchvision, augment, n_images=n_images, image_size_px=(width_px, height_px),
+        workers=workers, batch_size=batch_size, epochs=epochs, progress=progress,
+    )
 
     images_per_s = n_images_timed / elapsed_s
     cores_used = max(workers, 1)

@@ -14,12 +14,12 @@ import importlib.util
 import platform
 import resource
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from dlcost import catalog
 from dlcost.bench._store import cpu_model, utc_now_iso
+from dlcost.bench._training_loop import _synthetic_training_step, _timed_training_s
 
 __all__ = ["TrainingBenchResult", "run_training_bench", "count_forward_gflops"]
 
@@ -238,6 +238,78 @@ def _cpu_peak_memory_gb() -> float:
     return max_rss * bytes_per_unit / 1e9
 
 
+def _check_settings(
+    torch, architecture_name: str, *, device: str | None, precision: str | None, batch_size: int | None,
+    resolution_px: int | None, steps: int, warmup_steps: int, num_classes: int, peak_tflops: float | None,
+) -> tuple[catalog.Architecture, str, str, int, int]:
+    """``(architecture, device, precision, batch_size, resolution_px)``, defaults filled in; ValueError on a bad one."""
+    architecture = _classification_architecture(architecture_name)
+    device = _resolve_device(torch, device)
+    precision = _resolve_precision(precision, device)
+    if batch_size is None:
+        batch_size = 64 if device == "cuda" else 8
+    _check_positive_int(batch_size, "batch_size")
+    resolution_px = _check_positive_int(
+        architecture.resolution_px if resolution_px is None else resolution_px, "resolution_px"
+    )
+    _check_positive_int(steps, "steps")
+    _check_positive_int(warmup_steps, "warmup_steps", minimum=0)
+    _check_positive_int(num_classes, "num_classes", minimum=2)
+    if peak_tflops is not None and not peak_tflops > 0:
+        raise ValueError(f"peak_tflops must be a positive number of TFLOP/s or None; got {peak_tflops!r}.")
+    return architecture, device, precision, batch_size, resolution_px
+
+
+def _training_result(
+    torch, torchvision, architecture: catalog.Architecture, builder: str, *, device: str, precision: str,
+    channels_last: bool, batch_size: int, resolution_px: int, num_classes: int, steps: int, warmup_steps: int,
+    elapsed_s: float, forward_flops: int, peak_tflops: float | None, n_parameters: int,
+) -> TrainingBenchResult:
+    """The result of ``steps`` timed steps in ``elapsed_s`` [s]; peak memory and versions are read now."""
+    images_per_s = steps * batch_size / elapsed_s
+    achieved_tflops = images_per_s * TRAINING_FLOPS_PER_FORWARD_FLOP * forward_flops / 1e12
+    if device == "cuda":
+        peak_memory_gb = torch.cuda.max_memory_allocated() / 1e9
+        cuda_version = torch.version.cuda
+        cudnn = torch.backends.cudnn.version()
+        cudnn_version = str(cudnn) if cudnn else None
+    else:
+        peak_memory_gb = _cpu_peak_memory_gb()
+        cuda_version = cudnn_version = None
+    timm_version = None
+    if "timm" in sys.modules:
+        timm_version = getattr(sys.modules["timm"], "__version__", None)
+
+    return TrainingBenchResult(
+        architecture=architecture.name,
+        builder=builder,
+        device=device,
+        device_name=_device_name(torch, device),
+        precision=precision,
+        channels_last=channels_last,
+        batch_size=batch_size,
+        resolution_px=resolution_px,
+        num_classes=num_classes,
+        steps=steps,
+        warmup_steps=warmup_steps,
+        images_per_s=images_per_s,
+        step_time_s=elapsed_s / steps,
+        forward_gflops_per_image=forward_flops / 1e9,
+        achieved_tflops=achieved_tflops,
+        peak_tflops=peak_tflops,
+        utilization=None if peak_tflops is None else achieved_tflops / peak_tflops,
+        peak_memory_gb=peak_memory_gb,
+        n_parameters=n_parameters,
+        measured_on=utc_now_iso(),
+        torch_version=torch.__version__,
+        torchvision_version=torchvision.__version__,
+        timm_version=timm_version,
+        cuda_version=cuda_version,
+        cudnn_version=cudnn_version,
+        python_version=platform.python_version(),
+    )
+
+
 def run_training_bench(
     architecture_name: str,
     *,
@@ -280,21 +352,11 @@ def run_training_bench(
     TrainingBenchResult
     """
     torch, torchvision = _require_torch()
-    architecture = _classification_architecture(architecture_name)
-    device = _resolve_device(torch, device)
-    precision = _resolve_precision(precision, device)
-    if batch_size is None:
-        batch_size = 64 if device == "cuda" else 8
-    _check_positive_int(batch_size, "batch_size")
-    resolution_px = _check_positive_int(
-        architecture.resolution_px if resolution_px is None else resolution_px, "resolution_px"
+    architecture, device, precision, batch_size, resolution_px = _check_settings(
+        torch, architecture_name, device=device, precision=precision, batch_size=batch_size,
+        resolution_px=resolution_px, steps=steps, warmup_steps=warmup_steps, num_classes=num_classes,
+        peak_tflops=peak_tflops,
     )
-    _check_positive_int(steps, "steps")
-    _check_positive_int(warmup_steps, "warmup_steps", minimum=0)
-    _check_positive_int(num_classes, "num_classes", minimum=2)
-    if peak_tflops is not None and not peak_tflops > 0:
-        raise ValueError(f"peak_tflops must be a positive number of TFLOP/s or None; got {peak_tflops!r}.")
-
     forward_flops = _forward_flops_per_image(torch, torchvision, architecture, num_classes, resolution_px)
 
     channels_last = device == "cuda"
@@ -303,90 +365,16 @@ def run_training_bench(
     model = model.to(device=device, memory_format=memory_format)
     model.train()
     n_parameters = sum(parameter.numel() for parameter in model.parameters())
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_function = torch.nn.CrossEntropyLoss()
-    autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
-    scaler = torch.amp.GradScaler("cuda") if precision == "fp16" else None
-
-    generator = torch.Generator(device=device).manual_seed(0)
-    images = torch.randn(batch_size, 3, resolution_px, resolution_px, device=device, generator=generator)
-    images = images.contiguous(memory_format=memory_format)
-    labels = torch.randint(0, num_classes, (batch_size,), device=device, generator=generator)
-
-    def training_step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        autocast = torch.autocast(
-            device_type=device, dtype=autocast_dtype or torch.float32, enabled=autocast_dtype is not None
-        )
-        with autocast:
-            loss = loss_function(model(images), labels)
-        if scaler is not None:
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            loss.backward()
-            optimizer.step()
-
-    def synchronize() -> None:
-        if device == "cuda":
-            torch.cuda.synchronize()
-
-    total_steps = warmup_steps + steps
-    for done in range(1, warmup_steps + 1):
-        training_step()
-        if progress is not None:
-            progress(done, total_steps)
-    synchronize()
-    if device == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-    started_s = time.perf_counter()
-    for done in range(warmup_steps + 1, total_steps + 1):
-        training_step()
-        if progress is not None:
-            progress(done, total_steps)  # steps launched: no sync, so timing is undisturbed
-    synchronize()
-    elapsed_s = time.perf_counter() - started_s
-
-    images_per_s = steps * batch_size / elapsed_s
-    achieved_tflops = images_per_s * TRAINING_FLOPS_PER_FORWARD_FLOP * forward_flops / 1e12
-    if device == "cuda":
-        peak_memory_gb = torch.cuda.max_memory_allocated() / 1e9
-        cuda_version = torch.version.cuda
-        cudnn = torch.backends.cudnn.version()
-        cudnn_version = str(cudnn) if cudnn else None
-    else:
-        peak_memory_gb = _cpu_peak_memory_gb()
-        cuda_version = cudnn_version = None
-    timm_version = None
-    if "timm" in sys.modules:
-        timm_version = getattr(sys.modules["timm"], "__version__", None)
-
-    return TrainingBenchResult(
-        architecture=architecture.name,
-        builder=builder,
-        device=device,
-        device_name=_device_name(torch, device),
-        precision=precision,
-        channels_last=channels_last,
-        batch_size=batch_size,
-        resolution_px=resolution_px,
-        num_classes=num_classes,
-        steps=steps,
-        warmup_steps=warmup_steps,
-        images_per_s=images_per_s,
-        step_time_s=elapsed_s / steps,
-        forward_gflops_per_image=forward_flops / 1e9,
-        achieved_tflops=achieved_tflops,
-        peak_tflops=peak_tflops,
-        utilization=None if peak_tflops is None else achieved_tflops / peak_tflops,
-        peak_memory_gb=peak_memory_gb,
-        n_parameters=n_parameters,
-        measured_on=utc_now_iso(),
-        torch_version=torch.__version__,
-        torchvision_version=torchvision.__version__,
-        timm_version=timm_version,
-        cuda_version=cuda_version,
-        cudnn_version=cudnn_version,
-        python_version=platform.python_version(),
+    training_step = _synthetic_training_step(
+        torch, model, device=device, precision=precision, batch_size=batch_size,
+        resolution_px=resolution_px, num_classes=num_classes, memory_format=memory_format,
+    )
+    elapsed_s = _timed_training_s(
+        torch, training_step, device=device, steps=steps, warmup_steps=warmup_steps, progress=progress
+    )
+    return _training_result(
+        torch, torchvision, architecture, builder, device=device, precision=precision,
+        channels_last=channels_last, batch_size=batch_size, resolution_px=resolution_px,
+        num_classes=num_classes, steps=steps, warmup_steps=warmup_steps, elapsed_s=elapsed_s,
+        forward_flops=forward_flops, peak_tflops=peak_tflops, n_parameters=n_parameters,
     )

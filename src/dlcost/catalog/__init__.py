@@ -2,7 +2,8 @@
 
 - ``architectures.csv``: parameters, forward FLOPs, resolution, ImageNet top-1 and
   the source of every number (see docs/catalog-architectures.md).
-- ``coefficients.toml``: Table 1 of seed 000 and the paper's default inputs.
+- ``coefficients.toml``: Table 1 of seed 000 and the range it was fitted on.
+- ``defaults.toml``: every default input, with its source.
 - ``paper_cases.csv``: Table 2 of seed 000 (the paper's test cases).
 """
 
@@ -15,8 +16,12 @@ import tomllib
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from dlcost.core.accuracy import ErrorCoefficients
+from dlcost.core.checks import InputError
+
+if TYPE_CHECKING:
+    from dlcost.core.accuracy import ErrorCoefficients
 
 __all__ = [
     "Architecture",
@@ -31,6 +36,7 @@ __all__ = [
     "defaults",
     "fitted_range",
     "paper_cases",
+    "shipped_observations_csv",
     "DEFAULT_MODEL",
 ]
 
@@ -118,7 +124,7 @@ def _architecture_index() -> dict[str, Architecture]:
 def find_architecture(name: str) -> Architecture:
     """The catalog row for a name or alias (case and punctuation ignored).
 
-    Raises ``ValueError`` naming the closest catalog names when there is no match.
+    Raises :class:`InputError` naming the closest catalog names when there is no match.
     """
     found = _architecture_index().get(_normalise(name))
     if found is not None:
@@ -127,7 +133,7 @@ def find_architecture(name: str) -> Architecture:
     keys = {_normalise(key): arch.name for arch in architectures() for key in (arch.name, *arch.aliases)}
     close = difflib.get_close_matches(_normalise(name), list(keys), n=6, cutoff=0.5)
     suggestions = list(dict.fromkeys(keys[key] for key in close))[:3] or names[:3]
-    raise ValueError(
+    raise InputError("architectures",
         f"architecture must be a catalog name; got {name!r}. "
         f"Did you mean {', '.join(suggestions)}? (`dlcost architectures` lists all)"
     )
@@ -176,13 +182,15 @@ def coefficient_table(model: str = DEFAULT_MODEL) -> tuple[CoefficientRow, ...]:
     """The published coefficient table of a shipped model (Table 1 for paper-2024)."""
     models = _coefficients_file()["models"]
     if model not in models:
-        raise ValueError(f"model must be one of {', '.join(sorted(models))}; got {model!r}.")
+        raise InputError("model", f"model must be one of {', '.join(sorted(models))}; got {model!r}.")
     table = models[model]["coefficients"]
     return tuple(CoefficientRow(name=name, **table[name]) for name in _COEFFICIENT_ORDER)
 
 
 def error_coefficients(model: str = DEFAULT_MODEL) -> ErrorCoefficients:
     """Eq. (1) coefficients of a shipped model."""
+    from dlcost.core.accuracy import ErrorCoefficients  # numpy: imported when needed, so the CLI starts fast
+
     return ErrorCoefficients(**{row.name: row.coef for row in coefficient_table(model)})
 
 
@@ -205,14 +213,24 @@ def model_summary(model: str = DEFAULT_MODEL) -> dict:
     return {key: entry[key] for key in ("description", "source", "r2", "n")}
 
 
+@cache
+def _defaults_file() -> dict:
+    return tomllib.loads(_read_text("defaults.toml"))
+
+
 def defaults() -> dict:
-    """The paper's default inputs (Figure 2 soft assumptions)."""
-    return dict(_coefficients_file()["defaults"])
+    """Every default input, by name (``defaults.toml``: the paper's soft assumptions of Figure 2 and dlcost's own)."""
+    return {key: value for section in _defaults_file().values() for key, value in section.items()}
 
 
 def fitted_range() -> dict:
     """Range of inputs the regression was fitted on."""
     return dict(_coefficients_file()["fitted_range"])
+
+
+def shipped_observations_csv() -> str:
+    """``vtab_calibration.csv``: published VTAB results, in the observation CSV format."""
+    return _read_text("vtab_calibration.csv")
 
 
 @cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from dlcost.cli import _bench, _estimate, _learning_curve, _store  # noqa: F401  (registers the commands)
+from dlcost.cli import bench, estimate, learning_curve, serve, store  # noqa: F401  (registers the commands)
 from dlcost.cli._common import InputError, UsageError, app
 
 __all__ = ["app", "main"]

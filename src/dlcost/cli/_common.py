@@ -1,4 +1,4 @@
-"""Shared pieces of the command line: the typer app, input errors, JSON output, options."""
+"""Shared pieces of the command line: the typer app, the workspace, input errors, JSON output, options."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from typing import Annotated, Optional
 
 import typer
 
+from dlcost.catalog import defaults
+from dlcost.core.checks import InputError
+
+#: Every default input (catalog/defaults.toml): the help texts show them from here.
+DEFAULTS = defaults()
+
 try:  # typer >= 0.22 vendors click
     from typer._click.exceptions import UsageError  # noqa: F401 (re-exported to dlcost.cli)
 except ImportError:  # pragma: no cover - older typer on click
-    pass
+    from click.exceptions import UsageError  # noqa: F401
 
 app = typer.Typer(
     help="Estimate what a deep-learning vision system will cost, how much data it needs and what accuracy it reaches.",
@@ -22,35 +28,54 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-
-class InputError(Exception):
-    """A bad input: printed as one line, exit 2."""
+__all__ = ["DEFAULTS", "app", "InputError", "UsageError", "run", "emit", "workspace", "open_store", "class_counts_option"]
 
 
-def _run(call):
-    """Call the library, turning its input errors into :class:`InputError`."""
+def run(call):
+    """Call the library; a bad input (pydantic's or an InputError) becomes one :class:`InputError` line."""
     from pydantic import ValidationError
 
-    from dlcost.models import describe_validation_error
+    from dlcost.schemas.errors import first_message
 
     try:
         return call()
     except ValidationError as exc:
-        raise InputError(describe_validation_error(exc)) from None
+        raise InputError("input", first_message(exc)) from None
     except ValueError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(getattr(exc, "field", "input"), str(exc)) from None
 
 
-def _emit(document: dict) -> None:
+def emit(document: dict) -> None:
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
-def _class_counts(text: Optional[str]):
+def workspace(config: Path | None = None):
+    """The user's workspace: the hardware catalog with their config and saved measurements, and
+    the store when one exists (opened only when an answer needs it)."""
+    from dlcost.iotools.user_files import load_user_hardware
+    from dlcost.service.workspace import Workspace
+    from dlcost.store import open_existing_store
+
+    return Workspace(run(lambda: load_user_hardware(config)), open_store=lambda: run(open_existing_store))
+
+
+def open_store():
+    """The store, opened once per command and closed when the process exits."""
+    import atexit
+
+    from dlcost.store import Store
+
+    store = run(Store)
+    atexit.register(store.close)
+    return store
+
+
+def class_counts_option(text: Optional[str]):
     if text is None:
         return None
-    from dlcost.inputs import parse_class_counts
+    from dlcost.iotools.scenario_file import parse_class_counts
 
-    return _run(lambda: parse_class_counts(text))
+    return run(lambda: parse_class_counts(text))
 
 
 TaskOption = Annotated[Optional[str], typer.Option(help="classification (error = 1 - accuracy) or segmentation (error = 1 - mean IoU).")]
@@ -58,6 +83,7 @@ ClassesOption = Annotated[Optional[int], typer.Option(help="Number of equally li
 CountsOption = Annotated[
     Optional[str], typer.Option(help="Examples per class: 50000,1000 or a CSV file of label,count rows.")
 ]
+BaselineClassesOption = Annotated[Optional[int], typer.Option(help=f"Baseline classes for relative complexity [default: {DEFAULTS['baseline_classes']}, ImageNet-1000].")]
 PretrainedOption = Annotated[
     Optional[bool], typer.Option("--pretrained/--no-pretrained", help="Fine-tuned from a pretrained checkpoint [default: pretrained].")
 ]
@@ -65,3 +91,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 ConfigOption = Annotated[
     Optional[Path], typer.Option(help="TOML file adding or overriding hardware and prices [default: $DLCOST_CONFIG].")
 ]
+ModelOption = Annotated[Optional[str], typer.Option(help="Error model: paper-2024 or a fitted one [default: the active model].")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from dlcost import __version__
+
+        typer.echo(f"dlcost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    pass

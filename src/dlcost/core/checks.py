@@ -1,8 +1,10 @@
-"""Input checks shared by every interface, with one wording.
+"""Input checks shared by every interface, with one wording and one error type.
 
-Each check raises ``ValueError`` whose message names the input, states the rule,
-shows the value received and, where there is a likely fix, suggests it.  The CLI
-prints the message as ``Error: ...`` (exit 2) and the web API returns it with 422.
+Each check raises :class:`InputError`, a ``ValueError`` that carries the input it
+names (``field``), so no caller ever parses the message text. The message names
+the input, states the rule, shows the value received and, where there is a likely
+fix, suggests it. The CLI prints it as ``Error: ...`` (exit 2) and the web API
+returns it with 422 and its field.
 """
 
 from __future__ import annotations
@@ -11,21 +13,41 @@ import math
 from numbers import Real
 
 __all__ = [
+    "InputError",
     "check_fraction",
     "check_positive",
     "check_non_negative",
     "check_whole_count",
     "check_class_counts",
     "check_choice",
+    "check_at_most",
 ]
+
+
+def _top_field(name: str) -> str:
+    """The input a name such as ``pilot_points[2].n_train`` belongs to: ``pilot_points``."""
+    return name.split("[", 1)[0].split(".", 1)[0]
+
+
+class InputError(ValueError):
+    """A bad input: one line naming ``field`` (and ``line``, for a file read row by row)."""
+
+    def __init__(self, field: str, message: str, *, line: int | None = None):
+        super().__init__(message)
+        self.field = _top_field(field)
+        self.line = line
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 def _as_number(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a number; got {value!r}.")
+        raise InputError(name, f"{name} must be a number; got {value!r}.")
     number = float(value)
     if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{name} must be a finite number; got {value!r}.")
+        raise InputError(name, f"{name} must be a finite number; got {value!r}.")
     return number
 
 
@@ -34,7 +56,7 @@ def check_fraction(value, name: str) -> float:
     number = _as_number(value, name)
     if not 0.0 < number < 1.0:
         hint = f" For {number:g}% pass {number / 100:g}." if 5.0 <= number < 100.0 else ""
-        raise ValueError(f"{name} must be a fraction in (0, 1); got {value!r}.{hint}")
+        raise InputError(name, f"{name} must be a fraction in (0, 1); got {value!r}.{hint}")
     return number
 
 
@@ -42,7 +64,7 @@ def check_positive(value, name: str) -> float:
     """Return ``value`` if it is a finite number greater than 0."""
     number = _as_number(value, name)
     if number <= 0.0:
-        raise ValueError(f"{name} must be greater than 0; got {value!r}.")
+        raise InputError(name, f"{name} must be greater than 0; got {value!r}.")
     return number
 
 
@@ -50,7 +72,7 @@ def check_non_negative(value, name: str) -> float:
     """Return ``value`` if it is a finite number of at least 0."""
     number = _as_number(value, name)
     if number < 0.0:
-        raise ValueError(f"{name} must be 0 or more; got {value!r}.")
+        raise InputError(name, f"{name} must be 0 or more; got {value!r}.")
     return number
 
 
@@ -58,15 +80,22 @@ def check_whole_count(value, name: str, minimum: int = 0) -> int:
     """Return ``value`` as an int if it is a whole number of at least ``minimum``."""
     number = _as_number(value, name)
     if number != int(number) or number < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}; got {value!r}.")
+        raise InputError(name, f"{name} must be a whole number of at least {minimum}; got {value!r}.")
     return int(number)
+
+
+def check_at_most(value, name: str, maximum: float):
+    """Return ``value`` (None passes) if it is at most ``maximum``."""
+    if value is not None and value > maximum:
+        raise InputError(name, f"{name} must be at most {maximum:g}; got {value!r}.")
+    return value
 
 
 def check_class_counts(counts, name: str = "class_counts") -> list[float]:
     """Return per-class example counts if there are at least 2, each greater than 0."""
     counts = list(counts)
     if len(counts) < 2:
-        raise ValueError(f"{name} must list at least 2 classes; got {len(counts)}.")
+        raise InputError(name, f"{name} must list at least 2 classes; got {len(counts)}.")
     for index, count in enumerate(counts):
         check_positive(count, f"{name}[{index}]")
     return [float(count) for count in counts]
@@ -76,5 +105,5 @@ def check_choice(value, name: str, choices) -> str:
     """Return ``value`` if it is one of ``choices``."""
     if value not in choices:
         accepted = ", ".join(repr(choice) for choice in choices)
-        raise ValueError(f"{name} must be one of {accepted}; got {value!r}.")
+        raise InputError(name, f"{name} must be one of {accepted}; got {value!r}.")
     return value

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlcost.core.cost import BACKWARD_FORWARD_RATIO
+
 # Functions take a float or a numpy array (plain arithmetic broadcasts); n_gpus is a scalar.
 
 __all__ = [
+    "flops_mode_images_per_s",
+    "utilization_from_images_per_s",
     "gpu_seconds_from_flops",
     "gpu_seconds_from_throughput",
     "loader_images_per_s",
@@ -41,6 +45,23 @@ __all__ = [
 ]
 
 SECONDS_PER_HOUR = 3600.0
+#: Forward + backward pass over one image, in forward passes (eq. (4) of seed 000; Sevilla et al. 2022).
+TRAINING_FORWARD_PASSES = BACKWARD_FORWARD_RATIO
+
+
+def flops_mode_images_per_s(peak_flops_per_s, utilization, forward_flops_per_image):
+    """Training images/s one GPU sustains in ``flops`` mode. [images/s]
+
+    images/s = peak FLOP/s x utilization / (3 x forward FLOPs per image): a training
+    step costs three forward passes, as in eq. (4).
+    """
+    return peak_flops_per_s * utilization / (TRAINING_FORWARD_PASSES * forward_flops_per_image)  # Eq. (4)'s 3 x forward
+
+
+def utilization_from_images_per_s(images_per_s, forward_flops_per_image, peak_flops_per_s):
+    """Share of peak FLOP/s a measured training throughput reaches, the inverse of
+    :func:`flops_mode_images_per_s`. [fraction]"""
+    return images_per_s * TRAINING_FORWARD_PASSES * forward_flops_per_image / peak_flops_per_s  # Eq. (4)'s 3 x forward
 
 
 def gpu_seconds_from_flops(training_flops, peak_flops_per_s, utilization):

@@ -19,6 +19,7 @@ import numpy as np
 __all__ = [
     "paper_forward_flops",
     "training_images",
+    "realistic_training_images",
     "training_flops",
     "training_cost_usd",
     "additional_images",
@@ -43,6 +44,17 @@ def training_images(n_images_needed, n_images_max):
     if isinstance(n_images_needed, np.ndarray) or isinstance(n_images_max, np.ndarray):
         return np.minimum(n_images_needed, n_images_max)  # Eqs. (4), (5)
     return min(n_images_needed, n_images_max)  # Eqs. (4), (5)
+
+
+def realistic_training_images(n_images_needed, n_images_present, n_images_max):
+    """Images a team trains on in practice: all it holds, min(max(present, needed), max). [images]
+
+    Eq. (4) trains on min(needed, max) images; a team that already holds more than
+    it needs trains on all of them, so the realistic cost modes price that.
+    """
+    if any(isinstance(v, np.ndarray) for v in (n_images_needed, n_images_present, n_images_max)):
+        return np.minimum(np.maximum(n_images_present, n_images_needed), n_images_max)
+    return min(max(n_images_present, n_images_needed), n_images_max)
 
 
 def training_flops(forward_flops_per_image, n_training_images, epochs, runs=1.0):

@@ -49,9 +49,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
 from dlcost.core.curve_families import FAMILIES, CurveFit, Family, fit_family
+from dlcost.core.curve_posterior import (
+    _MAX_LOG10_N, NOISE_SD_LOG10, PRIOR_LEVEL_SD, PRIOR_SLOPE_SD, PosteriorPowerLaw, posterior_power_law,
+)
 
 __all__ = [
     "FAMILIES",
@@ -69,29 +71,13 @@ __all__ = [
     "PRIOR_SLOPE_SD",
     "PRIOR_LEVEL_SD",
     "NOISE_SD_LOG10",
-    "DEFAULT_TAU",
     "PRIOR_NOISE_WEIGHT",
 ]
 
-#: Prior sd of the slope d log10(error) / d log10(n): RMS difference between eq. (1)'s
-#: slope and the slope between VTAB-1k and full data of the 14 shipped VTAB ResNet-50
-#: pairs (7 data sets, scratch and pretrained; observed slopes -0.03 to -0.73, on
-#: average 0.17 steeper than eq. (1)). [log10 error per log10 image]
-PRIOR_SLOPE_SD = 0.24
-#: Prior sd of log10(error) at the pilot's sizes: RMS of log10(observed / eq. (1)) over
-#: the 42 shipped observations (seed 000 Table 2 and VTAB). [log10]
-PRIOR_LEVEL_SD = 0.41
-#: Measurement noise of one pilot point: 0.03 in log10 is 7% of the error, the binomial
-#: noise of e = 0.1 on about 2,000 validation images plus seed-to-seed variation. [log10]
-NOISE_SD_LOG10 = 0.03
-#: Aim this much accuracy above the target when sizing the next round (one point of
-#: accuracy). The idea is from [1]; the value is ours. [fraction of accuracy]
-DEFAULT_TAU = 0.01
 #: Weight, in points, of ``noise_sd_log10`` when pooled with a fit's residuals.
 PRIOR_NOISE_WEIGHT = 2.0
 
 _TINY = 1e-12
-_MAX_LOG10_N = 15.0  # data needed beyond 1e15 images is reported as unbounded
 
 
 @dataclass(frozen=True)
@@ -160,107 +146,6 @@ def select_family(n_images, error, families=tuple(FAMILIES), noise_sd_log10: flo
         ranked.remove(chosen)
         ranked.insert(0, chosen)
     return ranked
-
-
-@dataclass(frozen=True)
-class PosteriorPowerLaw:
-    """Posterior of log10 e = alpha + beta (log10 n - log10 n_ref), beta < 0.
-
-    ``mean`` and ``covariance`` are those of the untruncated Gaussian posterior of
-    (alpha, beta); the truncation to beta < 0 (more data never raises the expected
-    error) is applied when sampling and in :attr:`theta`, the point curve: beta at
-    its truncated posterior median, alpha at its conditional mean given that beta.
-    """
-
-    log10_n_ref: float
-    mean: tuple
-    covariance: tuple
-    prior_mean: tuple
-    prior_sd: tuple
-    noise_sd_log10: float
-
-    def _conditional_alpha(self, beta):
-        (s_aa, s_ab), (_, s_bb) = self.covariance
-        return self.mean[0] + s_ab / s_bb * (beta - self.mean[1]), math.sqrt(max(s_aa - s_ab**2 / s_bb, 0.0))
-
-    def _beta_quantile(self, u):
-        """Quantile ``u`` of beta truncated to (-inf, 0), computed in log space."""
-        mu, sd = self.mean[1], math.sqrt(self.covariance[1][1])
-        with np.errstate(divide="ignore"):
-            z = special.ndtri_exp(np.log(u) + special.log_ndtr(-mu / sd))
-        return np.minimum(mu + sd * z, -1e-9)
-
-    @property
-    def theta(self) -> tuple:
-        beta = float(self._beta_quantile(0.5))
-        return float(self._conditional_alpha(beta)[0]), beta
-
-    def sample(self, size: int, seed: int = 0) -> np.ndarray:
-        """``size`` draws of (alpha, beta) from the truncated posterior, shape (size, 2)."""
-        rng = np.random.default_rng(seed)
-        beta = self._beta_quantile(rng.uniform(1e-12, 1.0, size))
-        alpha, sd = self._conditional_alpha(beta)
-        return np.column_stack([alpha + sd * rng.standard_normal(size), beta])
-
-    def error(self, n_images, theta=None):
-        alpha, beta = self.theta if theta is None else theta
-        return 10.0 ** (alpha + beta * (np.log10(np.asarray(n_images, dtype=float)) - self.log10_n_ref))
-
-    def data_needed(self, target_error: float, theta=None) -> float:
-        alpha, beta = self.theta if theta is None else theta
-        log_n = self.log10_n_ref + (math.log10(target_error) - alpha) / beta
-        return max(10.0**log_n, 1.0) if log_n <= _MAX_LOG10_N else math.inf
-
-    @property
-    def parameters(self) -> dict[str, float]:
-        alpha, beta = self.theta
-        return {"a": 10.0 ** (alpha - beta * self.log10_n_ref), "b": -beta}
-
-
-def posterior_power_law(n_images, error, prior_slope: float, prior_intercept: float | None = None, *,
-                        prior_slope_sd: float = PRIOR_SLOPE_SD, prior_level_sd: float = PRIOR_LEVEL_SD,
-                        noise_sd_log10: float = NOISE_SD_LOG10) -> PosteriorPowerLaw:
-    """Bayesian power law in log-log space with a prior centred on eq. (1) of [2].
-
-    Model: log10 e_i = alpha + beta (log10 n_i - log10 n_ref) + eps_i,
-    eps_i ~ N(0, noise_sd_log10^2), n_ref the geometric mean of the pilot sizes (so
-    that level and slope are nearly independent a posteriori). Prior:
-
-    - beta ~ N(prior_slope, prior_slope_sd^2), truncated to beta < 0; prior_slope is
-      eq. (1)'s b1 + b2 Pretrain (-0.070 from scratch, -0.123 pretrained, Table 1 of [2]);
-    - alpha ~ N(prior_intercept + prior_slope log10 n_ref, prior_level_sd^2), eq. (1)'s
-      error at n_ref (prior_intercept = b0 + b3 RC + b4 Type); flat when
-      ``prior_intercept`` is None (class counts unknown).
-
-    Defaults: prior_slope_sd 0.24 (:data:`PRIOR_SLOPE_SD`), prior_level_sd 0.41
-    (:data:`PRIOR_LEVEL_SD`), noise_sd_log10 0.03 (:data:`NOISE_SD_LOG10`); their
-    sources are in the constants' comments.
-
-    Parameters
-    ----------
-    n_images, error : array
-        Pilot points, at least one. [images], [fraction]
-    prior_slope : float
-        [log10 error per log10 image]
-    prior_intercept : float, optional
-        [log10 error]
-
-    Returns
-    -------
-    PosteriorPowerLaw
-    """
-    x = np.log10(np.asarray(n_images, dtype=float))
-    y = np.log10(np.asarray(error, dtype=float))
-    log_ref = float(x.mean())
-    design = np.column_stack([np.ones_like(x), x - log_ref])
-    prior_mean = np.array([0.0 if prior_intercept is None else prior_intercept + prior_slope * log_ref, prior_slope])
-    prior_precision = np.diag([0.0 if prior_intercept is None else prior_level_sd**-2, prior_slope_sd**-2])
-    precision = prior_precision + design.T @ design / noise_sd_log10**2
-    covariance = np.linalg.inv(precision)
-    mean = covariance @ (prior_precision @ prior_mean + design.T @ y / noise_sd_log10**2)
-    return PosteriorPowerLaw(log_ref, tuple(map(float, mean)), tuple(tuple(map(float, row)) for row in covariance),
-                             tuple(map(float, prior_mean)), (prior_level_sd if prior_intercept is not None else math.inf,
-                                                             prior_slope_sd), noise_sd_log10)
 
 
 def _quantiles(values, level: float) -> tuple[float, float]:
@@ -361,6 +246,8 @@ class LearningCurveFit:
     predicted_error: float | None = None
     predicted_error_low: float | None = None
     predicted_error_high: float | None = None
+    predicted_n: float | None = None
+    error_at_limit: float | None = None  # the curve's error at predict_needed_within
     notes: list = field(default_factory=list)
 
 
@@ -368,7 +255,7 @@ def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: flo
                        aim_error: float | None = None, level: float = 0.8, prior_slope_sd: float = PRIOR_SLOPE_SD,
                        prior_level_sd: float = PRIOR_LEVEL_SD, noise_sd_log10: float = NOISE_SD_LOG10,
                        families=tuple(FAMILIES), n_bootstrap: int = 200, n_samples: int = 4000, seed: int = 0,
-                       predict_n: float | None = None) -> LearningCurveFit:
+                       predict_n: float | None = None, predict_needed_within: float | None = None) -> LearningCurveFit:
     """Fit a pilot and give the data needed for ``target_error`` with an interval at ``level``.
 
     Three or more points: the family with the smallest leave-last-point-out error
@@ -391,6 +278,9 @@ def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: flo
         Central probability of the intervals. [fraction]
     predict_n : float, optional
         Also predict the error (with its interval) at this size. [images]
+    predict_needed_within : float, optional
+        Instead of ``predict_n``: predict at min(data needed, this), the images a
+        project trains on when its data limit is this; one fit serves both. [images]
 
     Returns
     -------
@@ -405,29 +295,25 @@ def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: flo
     candidates = select_family(n, e, families, noise_sd_log10) if len(n) >= 3 else []
     notes = []
     chosen = candidates[0] if candidates and candidates[0].status == "ok" else None
-    predicted = None
+
+    def prediction_size(curve) -> float | None:
+        if predict_needed_within is None:
+            return predict_n
+        needed = curve.data_needed(target_error)
+        return min(needed, predict_needed_within) if math.isfinite(needed) else predict_needed_within
+
     if chosen is not None:
-        curve = chosen.fit
-        floor = curve.floor
-        boot = bootstrap_fit(curve, n, e, [target_error], level, noise_sd_log10=noise_sd_log10,
-                             n_bootstrap=n_bootstrap, seed=seed, predict_n=predict_n)
-        (low, high), sigma = boot["data_needed"][0], boot["sigma_log10"]
-        if predict_n is not None:
-            predicted = (float(curve.error(predict_n)), *(boot["error_at"] or (math.nan, math.nan)))
-        method, family = "selection", chosen.family
+        curve, method, family = chosen.fit, "selection", chosen.family
+        predict_n = prediction_size(curve)
+        (low, high), sigma, predicted = _selection_intervals(curve, n, e, target_error, level, noise_sd_log10,
+                                                             n_bootstrap, seed, predict_n)
     else:
         if len(n) >= 3:
             notes.append("every learning-curve family failed to fit; the prior-weighted power law is used instead.")
-        curve, floor, sigma = posterior, 0.0, noise_sd_log10
-        draws = posterior.sample(n_samples, seed)
-        with np.errstate(all="ignore"):
-            log_n = posterior.log10_n_ref + (math.log10(target_error) - draws[:, 0]) / draws[:, 1]
-            samples = np.where(log_n > _MAX_LOG10_N, np.inf, 10.0 ** np.minimum(log_n, _MAX_LOG10_N))
-        low, high = _quantiles(np.maximum(samples, 1.0), level)
-        if predict_n is not None:
-            at = 10.0 ** (draws[:, 0] + draws[:, 1] * (math.log10(predict_n) - posterior.log10_n_ref))
-            predicted = (float(posterior.error(predict_n)), *_quantiles(at, level))
-        method, family = "prior", "power_law_prior"
+        curve, method, family, sigma = posterior, "prior", "power_law_prior", noise_sd_log10
+        predict_n = prediction_size(curve)
+        (low, high), predicted = _posterior_intervals(posterior, target_error, level, n_samples, seed, predict_n)
+    floor = curve.floor if chosen is not None else 0.0
     needed = curve.data_needed(target_error)
     reachable = math.isfinite(needed)
     if reachable:
@@ -441,5 +327,32 @@ def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: flo
         data_needed_aim=needed_aim, sigma_log10=sigma,
         predicted_error=None if predicted is None else predicted[0],
         predicted_error_low=None if predicted is None else predicted[1],
-        predicted_error_high=None if predicted is None else predicted[2], notes=notes,
+        predicted_error_high=None if predicted is None else predicted[2], predicted_n=predict_n,
+        error_at_limit=None if predict_needed_within is None else float(curve.error(predict_needed_within)), notes=notes,
     )
+
+
+def _selection_intervals(curve: CurveFit, n, e, target_error: float, level: float, noise_sd_log10: float,
+                         n_bootstrap: int, seed: int, predict_n: float | None):
+    """Bootstrap interval of the data needed and, at ``predict_n``, (error, low, high) of a chosen family."""
+    boot = bootstrap_fit(curve, n, e, [target_error], level, noise_sd_log10=noise_sd_log10,
+                         n_bootstrap=n_bootstrap, seed=seed, predict_n=predict_n)
+    predicted = None
+    if predict_n is not None:
+        predicted = (float(curve.error(predict_n)), *(boot["error_at"] or (math.nan, math.nan)))
+    return boot["data_needed"][0], boot["sigma_log10"], predicted
+
+
+def _posterior_intervals(posterior: PosteriorPowerLaw, target_error: float, level: float, n_samples: int, seed: int,
+                         predict_n: float | None):
+    """Posterior-draw interval of the data needed and, at ``predict_n``, (error, low, high)."""
+    draws = posterior.sample(n_samples, seed)
+    with np.errstate(all="ignore"):
+        log_n = posterior.log10_n_ref + (math.log10(target_error) - draws[:, 0]) / draws[:, 1]
+        samples = np.where(log_n > _MAX_LOG10_N, np.inf, 10.0 ** np.minimum(log_n, _MAX_LOG10_N))
+    needed = _quantiles(np.maximum(samples, 1.0), level)
+    predicted = None
+    if predict_n is not None:
+        at = 10.0 ** (draws[:, 0] + draws[:, 1] * (math.log10(predict_n) - posterior.log10_n_ref))
+        predicted = (float(posterior.error(predict_n)), *_quantiles(at, level))
+    return needed, predicted

@@ -4,28 +4,58 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["rank_by_total_cost"]
+__all__ = ["rank_by_total_cost", "rank_candidates"]
 
 
 def rank_by_total_cost(total_costs_usd: Sequence[float], names: Sequence[str], top: int) -> list[int]:
-    """Indices of the ``top`` cheapest candidates, cheapest first.
+    """Indices of the ``top`` cheapest candidates, cheapest first; equal costs by name.
 
     Seed 000 recommends the three lowest-cost models, "as it is the most desirable
-    when performance is equal across multiple models". Ties are broken by name so
-    the order is stable.
+    when performance is equal across multiple models".
+    """
+    order = sorted(range(len(names)), key=lambda index: (total_costs_usd[index], names[index]))
+    return order[:top]
+
+
+def rank_candidates(cost_parts_usd: Sequence[Sequence[float]], accuracies: Sequence[float], inference_flops: Sequence[float],
+                    names: Sequence[str], top: int, tie_tolerance: float = 0.01) -> tuple[list[int], set[int]]:
+    """Indices of the ``top`` best candidates, and which of all candidates tie on cost.
+
+    Cheapest total first (eq. (3), seed 000). Candidates tie on cost when each part of
+    their cost (training, data) is within ``tie_tolerance`` (relative) of the part of the
+    cheapest remaining candidate, e.g. every architecture bound by the same data loader.
+    A tie ranks by predicted accuracy (higher first), then inference cost (fewer FLOPs
+    first), then name, so that no architecture is "best" by the accident of a tie.
 
     Parameters
     ----------
-    total_costs_usd : sequence of float
-        Total cost of each candidate. [USD]
+    cost_parts_usd : sequence of (training cost, data cost) per candidate. [USD]
+    accuracies : sequence of float
+        Accuracy each candidate is predicted to reach. [fraction]
+    inference_flops : sequence of float
+        Forward FLOPs per image: the cost of serving it. [FLOP]
     names : sequence of str
-        Candidate names, same order.
     top : int
         How many to return (all if fewer candidates).
+    tie_tolerance : float
+        Relative difference below which two costs are the same. [fraction]
 
     Returns
     -------
     ranked_indices : list of int
+    tied : set of int
+        Indices of candidates that tie with at least one other.
     """
-    order = sorted(range(len(names)), key=lambda index: (total_costs_usd[index], names[index]))
-    return order[:top]
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= tie_tolerance * max(abs(a), abs(b)) + 1e-9
+
+    remaining = sorted(range(len(names)), key=lambda index: (sum(cost_parts_usd[index]), names[index]))
+    ranked, tied = [], set()
+    while remaining:
+        leader = cost_parts_usd[remaining[0]]
+        group = [index for index in remaining if all(same(a, b) for a, b in zip(cost_parts_usd[index], leader))]
+        if len(group) > 1:
+            tied.update(group)
+        ranked += sorted(group, key=lambda index: (-accuracies[index], inference_flops[index], names[index]))
+        remaining = [index for index in remaining if index not in group]
+    return ranked[:top], tied

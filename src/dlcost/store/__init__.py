@@ -18,9 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dlcost.core.checks import InputError
+from dlcost.iotools.user_files import data_dir
+from dlcost.store._fingerprint import observation_fingerprint
 from dlcost.store._schema import FittedModelRow, ObservationRow, ScenarioRow, SettingRow
 
-__all__ = ["Store", "database_url", "CATALOG_VERSION"]
+__all__ = ["Store", "database_url", "CATALOG_VERSION", "existing_sqlite_store", "open_existing_store", "PUBLISHED_MODEL"]
+
+#: The published model (Table 1 of seed 000): always there, never stored or replaced.
+PUBLISHED_MODEL = "paper-2024"
 
 #: Identifies the shipped catalog files a saved result was computed with.
 CATALOG_VERSION = "2026-11"
@@ -31,8 +37,6 @@ def database_url() -> str:
     named = os.environ.get("DLCOST_DATABASE_URL")
     if named:
         return named
-    from dlcost.config import data_dir
-
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'dlcost.sqlite3'}"
@@ -75,7 +79,7 @@ class Store:
             self.engine.dispose()
             where = "DLCOST_DATABASE_URL" if os.environ.get("DLCOST_DATABASE_URL") else "the default SQLite store"
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-            raise ValueError(f"database ({where}, {self.engine.url.render_as_string(hide_password=True)}) cannot be opened: {reason}.") from None
+            raise InputError("database", f"database ({where}, {self.engine.url.render_as_string(hide_password=True)}) cannot be opened: {reason}.") from None
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
@@ -101,7 +105,7 @@ class Store:
         with self.session() as session, session.begin():
             existing = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
             if existing is not None and not replace:
-                raise ValueError(f"name {name!r} is already a saved scenario; choose another name or replace it.")
+                raise InputError("name", f"name {name!r} is already a saved scenario; choose another name or replace it.")
             if existing is not None:
                 session.delete(existing)
                 session.flush()
@@ -111,7 +115,7 @@ class Store:
             try:
                 session.flush()
             except IntegrityError:  # another process saved the same name first
-                raise ValueError(f"name {name!r} is already a saved scenario; choose another name or replace it.") from None
+                raise InputError("name", f"name {name!r} is already a saved scenario; choose another name or replace it.") from None
         return row
 
     def scenarios(self) -> list[ScenarioRow]:
@@ -123,7 +127,7 @@ class Store:
             row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
         if row is None:
             known = [r.name for r in self.scenarios()]
-            raise ValueError(f"name must be a saved scenario; got {name!r}." + (f" Saved: {', '.join(known[:10])}." if known else " None saved yet."))
+            raise InputError("name", f"name must be a saved scenario; got {name!r}." + (f" Saved: {', '.join(known[:10])}." if known else " None saved yet."))
         return row
 
     def delete_scenario(self, name: str) -> None:
@@ -133,12 +137,37 @@ class Store:
 
     # ----- observations ----------------------------------------------------
     def add_observations(self, observations) -> list[int]:
-        """Insert observations in one transaction; returns their ids."""
-        rows = [ObservationRow(**observation.model_dump(), created_at=_now()) for observation in observations]
+        """Insert observations in one transaction, duplicates included; returns their ids."""
+        return self.import_observations(observations, allow_duplicates=True)[0]
+
+    def import_observations(self, observations, allow_duplicates: bool = False) -> tuple[list[int], int]:
+        """Insert observations in one transaction; returns their ids and how many were skipped.
+
+        An observation equal in every field to a stored one, or to an earlier one of the
+        same batch, is skipped (counted) unless ``allow_duplicates``.
+        """
+        records = [observation.model_dump() for observation in observations]
+        prints = [observation_fingerprint(record) for record in records]
         with self.session() as session, session.begin():
+            seen = set() if allow_duplicates else self._stored_fingerprints(session, set(prints))
+            rows = []
+            for record, fingerprint in zip(records, prints, strict=True):
+                if fingerprint in seen:
+                    continue
+                if not allow_duplicates:
+                    seen.add(fingerprint)
+                rows.append(ObservationRow(**record, fingerprint=fingerprint, created_at=_now()))
             session.add_all(rows)
             session.flush()
-            return [row.id for row in rows]
+            return [row.id for row in rows], len(records) - len(rows)
+
+    @staticmethod
+    def _stored_fingerprints(session: Session, wanted: set[str]) -> set[str]:
+        found, chunk = set(), sorted(wanted)
+        for start in range(0, len(chunk), 500):
+            part = chunk[start:start + 500]
+            found.update(session.scalars(select(ObservationRow.fingerprint).where(ObservationRow.fingerprint.in_(part))))
+        return found
 
     def observations(self, filters: dict | None = None) -> list[ObservationRow]:
         """Observations, optionally only those whose fields equal ``filters`` values.
@@ -147,10 +176,10 @@ class Store:
         to the column's type (yes/no for booleans).
         """
         statement = select(ObservationRow).order_by(ObservationRow.id)
-        columns = {c.name: c for c in ObservationRow.__table__.columns if c.name not in {"id", "created_at", "class_counts"}}
+        columns = {c.name: c for c in ObservationRow.__table__.columns if c.name not in {"id", "created_at", "class_counts", "fingerprint"}}
         for field, value in (filters or {}).items():
             if field not in columns:
-                raise ValueError(f"observations filter field must be one of {', '.join(sorted(columns))}; got {field!r}.")
+                raise InputError(field, f"observations filter field must be one of {', '.join(sorted(columns))}; got {field!r}.")
             statement = statement.where(getattr(ObservationRow, field) == _typed(columns[field], value, field))
         with self.session() as session:
             return list(session.scalars(statement))
@@ -162,8 +191,8 @@ class Store:
     # ----- fitted models ---------------------------------------------------
     def save_model(self, name: str, fit: dict) -> FittedModelRow:
         _check_name(name, "name")
-        if name == "paper-2024":
-            raise ValueError("name 'paper-2024' is the published model and cannot be replaced; choose another name.")
+        if name == PUBLISHED_MODEL:
+            raise InputError("name", "name 'paper-2024' is the published model and cannot be replaced; choose another name.")
         with self.session() as session, session.begin():
             session.execute(delete(FittedModelRow).where(FittedModelRow.name == name))
             row = FittedModelRow(name=name, created_at=_now(), **fit)
@@ -179,7 +208,7 @@ class Store:
         from dlcost import catalog
         from dlcost.core.accuracy import ErrorCoefficients
 
-        if name == catalog.DEFAULT_MODEL:
+        if name == PUBLISHED_MODEL:
             return catalog.error_model(name)
         row = self.model(name)
         table = tuple(
@@ -196,8 +225,8 @@ class Store:
         with self.session() as session:
             row = session.scalar(select(FittedModelRow).where(FittedModelRow.name == name))
         if row is None:
-            known = ["paper-2024", *(r.name for r in self.models())]
-            raise ValueError(f"model must be one of {', '.join(known)}; got {name!r}.")
+            known = [PUBLISHED_MODEL, *(r.name for r in self.models())]
+            raise InputError("model", f"model must be one of {', '.join(known)}; got {name!r}.")
         return row
 
     # ----- settings --------------------------------------------------------
@@ -215,10 +244,10 @@ class Store:
                 row.value = value
 
     def active_model(self) -> str:
-        return self.setting("active_model", "paper-2024")
+        return self.setting("active_model", PUBLISHED_MODEL)
 
     def use_model(self, name: str) -> None:
-        if name != "paper-2024":
+        if name != PUBLISHED_MODEL:
             self.model(name)
         self.set_setting("active_model", name)
 
@@ -233,15 +262,15 @@ def _typed(column, value, field: str):
             return True
         if word in {"no", "false", "0"}:
             return False
-        raise ValueError(f"observations filter {field} must be yes or no; got {value!r}.")
+        raise InputError(field, f"observations filter {field} must be yes or no; got {value!r}.")
     if python_type in (int, float):
         try:
             number = float(value)
         except ValueError:
-            raise ValueError(f"observations filter {field} must be a number; got {value!r}.") from None
+            raise InputError(field, f"observations filter {field} must be a number; got {value!r}.") from None
         if python_type is int:
             if number != int(number):
-                raise ValueError(f"observations filter {field} must be a whole number; got {value!r}.")
+                raise InputError(field, f"observations filter {field} must be a whole number; got {value!r}.")
             return int(number)
         return number
     return value
@@ -249,49 +278,21 @@ def _typed(column, value, field: str):
 
 def _check_name(name: str, field: str) -> None:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise ValueError(f"{field} must be 1 to 200 characters; got {name!r}.")
+        raise InputError(field, f"{field} must be 1 to 200 characters; got {name!r}.")
+    if "\x00" in name:
+        raise InputError(field, f"{field} must not contain NUL characters.")
 
 
 def existing_sqlite_store() -> Path | None:
     """The default SQLite file when it exists (so reading the active model creates nothing)."""
     if os.environ.get("DLCOST_DATABASE_URL"):
         return None
-    from dlcost.config import data_dir
-
     path = data_dir() / "dlcost.sqlite3"
     return path if path.is_file() else None
 
 
-
-def _store_if_any() -> Store | None:
+def open_existing_store() -> Store | None:
     """The user's store when one exists (no SQLite file yet and no ``DLCOST_DATABASE_URL``: None)."""
     if existing_sqlite_store() is None and not os.environ.get("DLCOST_DATABASE_URL"):
         return None
     return Store()
-
-
-def resolve_error_model(name: str | None = None):
-    """The error model an estimate should use: ``name``, else the store's active model.
-
-    Without a store that is the published ``paper-2024``; reading it creates nothing.
-    """
-    return resolve_model_and_calibration(name, None, None)[0]
-
-
-def resolve_model_and_calibration(name: str | None, level: float | None, method: str | None):
-    """The error model (``name`` or the active one) and, when ``level`` is given, the interval
-    calibration on the store's observations (the shipped ones when the store has none)."""
-    from dlcost import catalog
-    from dlcost.registry import calibration_for
-
-    store = None if name == catalog.DEFAULT_MODEL and level is None else _store_if_any()
-    try:
-        if store is None or name == catalog.DEFAULT_MODEL:
-            model = catalog.error_model(catalog.DEFAULT_MODEL)
-        else:
-            model = store.error_model(name or store.active_model())
-        calibration = None if level is None else calibration_for(store, model, level, method or "conformal")
-        return model, calibration
-    finally:
-        if store is not None:
-            store.close()

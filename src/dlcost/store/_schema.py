@@ -63,6 +63,7 @@ class ObservationRow(Base):
     observed_on: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)  # migration 0002
 
 
 class FittedModelRow(Base):

@@ -1,9 +1,10 @@
 /* dlcost estimator page: form -> POST /api/estimate and /api/charts -> table, warnings, charts.
  *
- * The scenario lives in the URL query (the encoding of dlcost.web.query: every field by its
- * Scenario name, architectures comma-separated, class_counts as a JSON object when labelled),
- * so a copied link reproduces the estimate; pilot points as pilot_points=n:error,n:error (the
- * textarea takes one "images,error" or "images,accuracy%" per line). Everything shown is set with textContent: nothing
+ * The scenario lives in the URL query, so a copied link reproduces the estimate. The page never
+ * encodes or decodes that query itself: the server's one codec (dlcost.web.query) does both. The
+ * page posts its inputs to /api/link for the query string, and reads the inputs of the URL it
+ * was opened with from the JSON the server decoded into the page (#initial-values). The pilot
+ * textarea takes one "images,error" or "images,accuracy%" per line. Everything shown is set with textContent: nothing
  * typed by the user, or sent back by the server, is ever parsed as HTML.
  */
 (function () {
@@ -16,13 +17,6 @@
     "price_per_kwh", "loader_cores", "interval_level",
   ];
   var TEXT_FIELDS = ["task", "cost_mode", "gpu", "precision", "provider", "country", "region", "interval_method"];
-  var ORDER = [
-    "task", "target_accuracy", "data_present", "data_max", "cost_per_datapoint", "classes", "class_counts",
-    "baseline_classes", "pretrained", "architectures", "cost_per_flop", "epochs", "top", "cost_mode", "gpu",
-    "gpus", "precision", "utilization", "runs", "scaling_efficiency", "price_per_hour", "provider", "country",
-    "region", "pue", "power_w", "price_per_kwh", "loader_cores", "interval_level", "interval_method",
-    "pilot_points", "tau",
-  ];
   var REQUIRED = {
     target_accuracy: "the target accuracy",
     data_max: "the limit of datapoints",
@@ -142,45 +136,41 @@
     return { points: points, problems: problems };
   }
 
-  /** The textarea's text for a pilot_points query value "144:0.0752,288:0.0418". */
-  function pilotTextFromQuery(text) {
-    return String(text).split(",").map(function (item) { return item.trim(); }).filter(Boolean)
-      .map(function (item) { return item.replace(/\s*:\s*/, ","); }).join("\n");
+  /** The textarea's text for decoded pilot points [[144, 0.0752], [288, 0.0418]]: one "images,error" a line. */
+  function pilotText(points) {
+    return (Array.isArray(points) ? points : []).map(function (p) {
+      return Array.isArray(p) ? p[0] + "," + p[1] : p.n_train + "," + p.error;
+    }).join("\n");
   }
 
-  /** The scenario as a request body (typed values) and as URL parameters (text), empty fields left out. */
+  /** The scenario as a request body (typed values), empty fields left out. */
   function readScenario() {
-    var body = {}, params = {}, problems = [];  // problems: [{field, msg}] found before asking the server
+    var body = {}, problems = [];  // problems: [{field, msg}] found before asking the server
     TEXT_FIELDS.forEach(function (name) {
       var value = $(name).value.trim();
-      if (value !== "") { body[name] = value; params[name] = value; }
+      if (value !== "") body[name] = value;
     });
     NUMBER_FIELDS.forEach(function (name) {
       if (name === "classes" && classMode() !== "number") return;
       var value = numberFrom($(name).value);
-      if (value !== undefined) { body[name] = value; params[name] = String(value); }
+      if (value !== undefined) body[name] = value;
     });
     var target = targetText();
-    if (target !== "") { body.target_accuracy = target; params.target_accuracy = target; }
+    if (target !== "") body.target_accuracy = target;
     body.pretrained = $("pretrained").checked;
-    params.pretrained = body.pretrained ? "true" : "false";
     if (classMode() === "counts") {
       var counts = readClassCounts();
       problems = problems.concat(counts.problems.map(function (msg) { return { field: "class_counts", msg: msg }; }));
-      if (counts.value !== undefined) {
-        body.class_counts = counts.value;
-        params.class_counts = Array.isArray(counts.value) ? counts.value.join(",") : JSON.stringify(counts.value);
-      }
+      if (counts.value !== undefined) body.class_counts = counts.value;
     }
     var names = checkedArchitectures();
-    if (names.length) { body.architectures = names; params.architectures = names.join(","); }
+    if (names.length) body.architectures = names;
     var pilot = pilotFromText($("pilot_points").value);
     problems = problems.concat(pilot.problems.map(function (msg) { return { field: "pilot_points", msg: msg }; }));
     if (pilot.points.length) {
       body.pilot_points = pilot.points;
-      params.pilot_points = pilot.points.map(function (p) { return p[0] + ":" + p[1]; }).join(",");
       var tau = numberFrom($("tau").value);  // tau matters only with a pilot: left out of the URL without one
-      if (tau !== undefined) { body.tau = tau; params.tau = String(tau); }
+      if (tau !== undefined) body.tau = tau;
     }
 
     var missing = Object.keys(REQUIRED).filter(function (name) { return body[name] === undefined; })
@@ -188,13 +178,7 @@
     if (body.classes === undefined && body.class_counts === undefined) {
       missing.push(classMode() === "number" ? "the number of classes" : "the class distribution");
     }
-    return { body: body, params: params, missing: missing, problems: problems };
-  }
-
-  function queryString(params) {
-    var search = new URLSearchParams();
-    ORDER.forEach(function (name) { if (params[name] !== undefined) search.set(name, params[name]); });
-    return search.toString();
+    return { body: body, missing: missing, problems: problems };
   }
 
   // ----- filling the form from a URL query ------------------------------------------------
@@ -230,21 +214,11 @@
     updateClassTotal();
   }
 
-  /** Pairs [label, count] from a class_counts query value: a JSON object or list, or "50000,1000". */
-  function pairsFromCounts(text) {
-    text = text.trim();
-    if (text.charAt(0) === "{" || text.charAt(0) === "[") {
-      try {
-        var parsed = JSON.parse(text);
-        if (Array.isArray(parsed)) return parsed.map(function (count) { return ["", count]; });
-        return Object.keys(parsed).map(function (label) { return [label, parsed[label]]; });
-      } catch (error) {
-        return [["", text]];
-      }
-    }
-    return text.split(",").map(function (item) { return item.trim(); })
-      .filter(function (item) { return item !== ""; })
-      .map(function (count) { return ["", count]; });
+  /** Pairs [label, count] from decoded class counts: a list of counts or a label-to-count object. */
+  function pairsFromCounts(counts) {
+    if (Array.isArray(counts)) return counts.map(function (count) { return ["", count]; });
+    if (counts && typeof counts === "object") return Object.keys(counts).map(function (label) { return [label, counts[label]]; });
+    return [["", String(counts)]];
   }
 
   /** [label, count] from one pasted line: split at its last tab, else semicolon, else comma
@@ -273,7 +247,7 @@
   }
 
   function percentFromQuery(text) {
-    text = text.trim();
+    text = String(text).trim();
     if (/%$/.test(text)) return text.replace(/%$/, "").trim();
     var value = Number(text);
     if (text !== "" && isFinite(value) && value <= 1) return String(Number((value * 100).toPrecision(12)));
@@ -305,17 +279,17 @@
       if (values[name] === undefined) return;
       var element = $(name);
       if (element.tagName === "SELECT" && values[name] !== "" &&
-          !Array.prototype.some.call(element.options, function (o) { return o.value === values[name]; })) {
+          !Array.prototype.some.call(element.options, function (o) { return o.value === String(values[name]); })) {
         var option = document.createElement("option");  // unknown to the page: the server will say why
-        option.value = values[name];
-        option.textContent = values[name];
+        option.value = String(values[name]);
+        option.textContent = String(values[name]);
         element.appendChild(option);
       }
-      element.value = values[name];
+      element.value = String(values[name]);
     });
     if (values.target_accuracy !== undefined) $("target_accuracy").value = percentFromQuery(values.target_accuracy);
     if (values.pretrained !== undefined) {
-      $("pretrained").checked = !/^(false|0|no|off)$/i.test(values.pretrained.trim());
+      $("pretrained").checked = !/^(false|0|no|off)$/i.test(String(values.pretrained).trim());
     }
     if (values.classes !== undefined) {
       $("class_mode_number").checked = true;
@@ -326,23 +300,21 @@
     }
     form.querySelectorAll('input[name="architectures"]').forEach(function (box) { box.checked = false; });
     if (values.architectures !== undefined) {
-      values.architectures.split(",").map(function (n) { return n.trim(); }).filter(Boolean)
+      [].concat(values.architectures).map(function (n) { return String(n).trim(); }).filter(Boolean)
         .forEach(function (name) { ensureArchitecture(name).checked = true; });
     }
-    $("pilot_points").value = values.pilot_points !== undefined ? pilotTextFromQuery(values.pilot_points) : "";
-    if (values.tau !== undefined) $("tau").value = values.tau;
+    $("pilot_points").value = values.pilot_points !== undefined ? pilotText(values.pilot_points) : "";
+    if (values.tau !== undefined) $("tau").value = String(values.tau);
     if (values.pilot_points !== undefined || values.tau !== undefined) $("pilot").open = true;
     showClassMode();
     updateClassTotal();
     updateArchitectureSummary();
   }
 
-  function valuesFromLocation() {
-    var values = {};
-    new URLSearchParams(window.location.search).forEach(function (value, key) {
-      if (ORDER.indexOf(key) >= 0) values[key] = value;
-    });
-    return values;
+  /** The inputs of the URL the page was opened with, as the server's codec decoded them. */
+  function initialValues() {
+    var holder = $("initial-values");
+    try { return holder ? JSON.parse(holder.textContent) || {} : {}; } catch (error) { return {}; }
   }
 
   // ----- small displays inside the form ------------------------------------------------------
@@ -423,15 +395,23 @@
     });
   }
 
+  /** Ask the server's codec for the link of the inputs; the outputs shown are for that query. */
+  function updateLink(body, mine) {
+    postJson("/api/link", body).then(function (answer) {
+      if (mine !== sequence || !answer.ok) return;
+      setLinks(answer.data.query);
+      results.dataset.query = answer.data.query;
+    }).catch(function () { /* the link stays as it was; the estimate reports any failure */ });
+  }
+
   function update() {
     var scenario = readScenario();
-    var query = queryString(scenario.params);
-    setLinks(query);
     clearErrors();
     sequence += 1;
+    updateLink(scenario.body, sequence);
     if (controller) controller.abort();
     document.body.classList.remove("busy");
-    results.dataset.query = query;  // what the outputs shown are for; data-state says how far they got
+    // data-query (set by updateLink) says what the outputs shown are for; data-state how far they got
     if (scenario.problems.length) {
       showProblems(scenario.problems);
       return;
@@ -583,6 +563,7 @@
     if (estimate.data_need_source) needed.appendChild(cell("span", "sized by " + estimate.data_need_source, { class: "source" }));
     $("summary-max").textContent = formatPercent(estimate.max_achievable_accuracy) + (
       estimate.target_reachable ? " (target reachable)" : " (target not reachable within the limit)");
+    $("summary-headroom").textContent = formatPercent(estimate.accuracy_at_data_max);
     $("summary-mode").textContent = estimate.cost_mode;
     var hw = estimate.hardware || {};
     var price = hw.price_per_gpu_hour_usd;
@@ -601,6 +582,7 @@
     var segmentation = estimate.inputs && estimate.inputs.task === "segmentation";
     ROWS[0][1] = segmentation ? "Max achievable mean IoU" : "Max achievable accuracy";
     $("summary-max-label").textContent = segmentation ? "Max achievable mean IoU" : "Max achievable accuracy";
+    $("summary-headroom-label").textContent = "Best " + (segmentation ? "mean IoU" : "accuracy") + " at the data limit";
     var table = $("recommendations");
     table.textContent = "";
     var recs = estimate.recommendations || [];
@@ -912,7 +894,7 @@
       });
     });
 
-    var values = valuesFromLocation();
+    var values = initialValues();
     if (Object.keys(values).length) {
       setClassRows([]);
       fillForm(values);

@@ -1,0 +1,157 @@
+"""The rows of the hardware catalog: accelerators, listed prices, measured throughputs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from dlcost.core.checks import InputError
+
+__all__ = ["Accelerator", "Price", "Throughput", "PRECISIONS", "accelerator_from", "price_from", "throughput_from",
+           "normalise", "number"]
+
+PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
+
+
+def normalise(name: str) -> str:
+    return _NOT_ALPHANUMERIC.sub("", str(name).lower())
+
+
+def number(text) -> float | None:
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    return float(text)
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """One accelerator: dense peak throughput per precision, memory, power."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    fp32_tflops: float
+    tf32_tflops: float | None
+    bf16_tflops: float | None
+    fp16_tflops: float | None
+    memory_gb: float | None
+    memory_bandwidth_gbs: float | None
+    tdp_w: float
+    release_date: str
+    source_specs: str
+    notes: str
+
+    def peak_flops_per_s(self, precision: str) -> tuple[float, str]:
+        """Dense peak FLOP/s at ``precision`` and the precision it actually is.
+
+        A chip without that format falls back: bf16 -> fp16 -> fp32 (V100 and T4
+        have no bf16 tensor cores), tf32 -> fp32.
+        """
+        chains = {
+            "bf16": ("bf16", "fp16", "fp32"),
+            "fp16": ("fp16", "bf16", "fp32"),
+            "tf32": ("tf32", "fp32"),
+            "fp32": ("fp32",),
+        }
+        for candidate in chains[precision]:
+            value = getattr(self, f"{candidate}_tflops")
+            if value:
+                return value * 1e12, candidate
+        raise InputError("precision", f"precision {precision!r}: {self.name} has no peak throughput for it.")
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        record["aliases"] = list(self.aliases)
+        return record
+
+
+@dataclass(frozen=True)
+class Price:
+    """On-demand rental price of one GPU in a cloud instance."""
+
+    gpu: str
+    provider: str
+    instance: str
+    gpus_per_instance: float | None
+    vcpus_per_instance: float | None
+    on_demand_usd_per_gpu_hour: float
+    spot_usd_per_gpu_hour: float | None
+    price_date: str
+    source: str
+
+    @property
+    def vcpus_per_gpu(self) -> float | None:
+        if self.vcpus_per_instance and self.gpus_per_instance:
+            return self.vcpus_per_instance / self.gpus_per_instance
+        return None
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """A measured training throughput."""
+
+    architecture: str
+    gpu: str
+    precision: str
+    resolution_px: int
+    batch_size: int | None
+    train_images_per_s: float
+    source: str
+    measured_on: str
+    command: str
+    versions: str
+    notes: str
+
+
+def accelerator_from(record: dict) -> Accelerator:
+    aliases = record.get("aliases", ())
+    if isinstance(aliases, str):
+        aliases = tuple(a.strip() for a in aliases.split(";") if a.strip())
+    return Accelerator(
+        name=str(record["name"]),
+        aliases=tuple(aliases),
+        kind=str(record.get("kind") or "gpu"),
+        fp32_tflops=float(record["fp32_tflops"]),
+        tf32_tflops=number(record.get("tf32_tflops")),
+        bf16_tflops=number(record.get("bf16_tflops")),
+        fp16_tflops=number(record.get("fp16_tflops")),
+        memory_gb=number(record.get("memory_gb")),
+        memory_bandwidth_gbs=number(record.get("memory_bandwidth_gbs")),
+        tdp_w=float(record["tdp_w"]),
+        release_date=str(record.get("release_date") or ""),
+        source_specs=str(record.get("source_specs") or "user config"),
+        notes=str(record.get("notes") or ""),
+    )
+
+
+def price_from(record: dict) -> Price:
+    return Price(
+        gpu=str(record["gpu"]),
+        provider=str(record.get("provider") or "user"),
+        instance=str(record.get("instance") or ""),
+        gpus_per_instance=number(record.get("gpus_per_instance")),
+        vcpus_per_instance=number(record.get("vcpus_per_instance")),
+        on_demand_usd_per_gpu_hour=float(record["on_demand_usd_per_gpu_hour"]),
+        spot_usd_per_gpu_hour=number(record.get("spot_usd_per_gpu_hour")),
+        price_date=str(record.get("price_date") or ""),
+        source=str(record.get("source") or "user config"),
+    )
+
+
+def throughput_from(record: dict) -> Throughput:
+    return Throughput(
+        architecture=record["architecture"],
+        gpu=record["gpu"],
+        precision=record["precision"],
+        resolution_px=int(float(record["resolution_px"])),
+        batch_size=int(float(record["batch_size"])) if number(record.get("batch_size")) else None,
+        train_images_per_s=float(record["train_images_per_s"]),
+        source=record.get("source", ""),
+        measured_on=record.get("measured_on", ""),
+        command=record.get("command", ""),
+        versions=record.get("versions", ""),
+        notes=record.get("notes", ""),
+    )

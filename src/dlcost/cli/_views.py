@@ -1,0 +1,235 @@
+"""Human-readable tables for the CLI (rich). Percent and rounding live only here."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+
+from dlcost.schemas import ErrorPrediction, Estimate
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _images(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _bound(value, show) -> str:
+    return "unbounded" if value is None else show(value)  # None: no data size is enough
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.1f} h" if value < 48 else f"{value / 24:,.1f} days"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2%}"
+
+
+def _warnings(warnings: list[str]) -> list[str]:
+    return [f"[yellow]Warning {number}:[/] {text}" for number, text in enumerate(warnings, start=1)]
+
+
+def estimate_view(result: Estimate) -> Group:
+    """Figure 2 of seed 000: the inputs, then the ranked recommendations."""
+    scenario = result.inputs
+    metric = "mean IoU" if scenario.task == "segmentation" else "accuracy"
+    inputs = Table(title="Inputs", show_header=False, title_justify="left")
+    inputs.add_column("input", style="bold")
+    inputs.add_column("value", justify="right")
+    inputs.add_row("Task", scenario.task.capitalize())
+    inputs.add_row(f"Target {metric}", _percent(scenario.target_accuracy))
+    inputs.add_row("Limit of datapoints", _images(scenario.data_max))
+    inputs.add_row("$ per datapoint", _usd(scenario.cost_per_datapoint))
+    inputs.add_row("Datapoints present", _images(scenario.data_present))
+    counts = scenario.class_counts
+    if counts is None:
+        inputs.add_row("Number of classes", str(scenario.classes))
+    else:
+        labelled = counts.items() if isinstance(counts, dict) else ((f"class {i + 1}", c) for i, c in enumerate(counts))
+        for label, count in list(labelled)[:12]:
+            inputs.add_row(f"  {label}", _images(count))
+        if len(counts) > 12:
+            inputs.add_row("  ...", f"{len(counts)} classes")
+    inputs.add_row("Relative complexity", f"{result.relative_complexity:.4f}")
+    inputs.add_row("Pretrain", str(scenario.pretrained).upper())
+    inputs.add_row("$ per FLOP", f"{scenario.cost_per_flop:.3g}")
+    inputs.add_row("Epochs to train", f"{scenario.epochs:g}")
+    inputs.add_row("Cost mode / model", f"{result.cost_mode} / {result.model}")
+
+    # Figure 2 stacks each recommendation's outputs; here they stand side by side.
+    outputs = Table(title="Recommendations (cheapest first)", title_justify="left")
+    outputs.add_column("", style="bold")
+    ordinal = {1: "Best model", 2: "2nd best", 3: "3rd best"}
+    for rec in result.recommendations:
+        outputs.add_column(ordinal.get(rec.rank, f"{rec.rank}th best"), justify="right")
+    recs = result.recommendations
+    outputs.add_row("Model", *(rec.architecture + (" (tie)" if rec.tied_on_cost else "") for rec in recs))
+    outputs.add_row(f"Max achievable {metric}", *(_percent(rec.max_achievable_accuracy) for rec in recs))
+    outputs.add_row(f"Best {metric} at the data limit", *(_percent(result.accuracy_at_data_max) for _ in recs))
+    outputs.add_row("Model training cost", *(_usd(rec.training_cost) for rec in recs))
+    outputs.add_row("Data cost", *(_usd(rec.data_cost) for rec in recs))
+    outputs.add_row("Data needed (total)", *(_bound(rec.data_needed, _images) for rec in recs))
+    level = f"{result.interval['level']:.0%}"
+    outputs.add_row(f"  {level} range", *(f"{_images(rec.data_needed_low)}-{_bound(rec.data_needed_high, _images)}" for rec in recs))
+    outputs.add_row("Additional data to collect", *(_images(rec.additional_data) for rec in recs))
+    outputs.add_row("Total cost", *(_usd(rec.total_cost) for rec in recs))
+    outputs.add_row(f"  {level} range", *(f"{_usd(rec.total_cost_low)}-{_bound(rec.total_cost_high, _usd)}" for rec in recs))
+    outputs.add_row("Target reachable", *("yes" if rec.feasible else "no" for rec in recs))
+    outputs.add_row("Cost mode", *(rec.cost_mode for rec in recs))
+    outputs.add_row(f"GPU-hours ({result.hardware['gpu']})", *(f"{rec.gpu_hours:,.1f}" for rec in recs))
+    outputs.add_row(f"Wall clock on {scenario.gpus} GPU(s)", *(_hours(rec.wall_clock_hours) for rec in recs))
+    outputs.add_row("Images/s per GPU (source)", *(f"{rec.images_per_s:,.0f} ({rec.throughput_source})" for rec in recs))
+    outputs.add_row("Bound by", *(rec.bound for rec in recs))
+    outputs.add_row("Compute cost", *("-" if rec.compute_cost is None else _usd(rec.compute_cost) for rec in recs))
+    outputs.add_row("Energy", *(f"{rec.energy_kwh:,.1f} kWh" for rec in recs))
+    outputs.add_row("CO2", *(f"{rec.co2_kg:,.1f} kg" for rec in recs))
+    if scenario.price_per_kwh is not None:
+        outputs.add_row("Electricity cost", *(_usd(rec.electricity_cost or 0.0) for rec in recs))
+    hardware = result.hardware
+    price = "-" if hardware["price_per_gpu_hour_usd"] is None else _usd(hardware["price_per_gpu_hour_usd"])
+    outputs.caption = (
+        f"{hardware['gpu']} {hardware['precision']}, {price}/GPU-h ({hardware['price_source']}); "
+        f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
+    )
+    interval = result.interval
+    if result.pilot is None:
+        note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals calibrated on {interval['n_observations']} "
+                f"observed outcomes from {interval['n_datasets']} datasets ({interval['calibration']}).")
+    else:
+        pilot = result.pilot
+        next_round = "-" if pilot["next_round_size"] is None else f"{pilot['next_round_size']:,.0f}"
+        note = (f"Data sized by the pilot: {pilot['family_label']} on {len(pilot['points'])} points "
+                f"({interval['level']:.0%} range: {interval['method']}); next collection round: {next_round} images "
+                f"(aiming {pilot['tau']:.1%} above the target).")
+    return Group(inputs, outputs, note, *_warnings(result.warnings))
+
+
+def prediction_view(result: ErrorPrediction) -> Group:
+    table = Table(show_header=False, title="Predicted error, eq. (1)", title_justify="left")
+    table.add_column("name", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("Training images", _images(result.data))
+    table.add_row("Relative complexity", f"{result.relative_complexity:.4f}")
+    table.add_row("Task / pretrained", f"{result.task} / {result.pretrained}")
+    table.add_row("Predicted error", _percent(result.error))
+    table.add_row(f"  {result.interval['level']:.0%} interval", f"{_percent(result.error_low)} to {_percent(result.error_high)}")
+    table.add_row("Predicted accuracy" if result.task == "classification" else "Predicted mean IoU", _percent(result.accuracy))
+    table.add_row("Model", result.model)
+    return Group(table, *_warnings(result.warnings))
+
+
+_SHORT_TASK = {
+    "classification": "classify",
+    "detection": "detect",
+    "instance_segmentation": "inst. seg.",
+    "semantic_segmentation": "sem. seg.",
+}
+
+
+def architectures_view(rows) -> Table:
+    table = Table(title="Architecture catalog", title_justify="left")
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Task", no_wrap=True)
+    for column in ("Params M", "GFLOP/img", "px", "Top-1"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("Paper", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row.name + ("" if row.default_candidate else " *"), _SHORT_TASK.get(row.task, row.task), f"{row.n_parameters / 1e6:.2f}",
+            f"{row.forward_gflops:.3g}", str(row.resolution_px),
+            _percent(row.imagenet_top1) if row.imagenet_top1 is not None else "-",
+            "yes" if row.in_paper else "no",
+        )
+    table.caption = "* considered only when named with --architecture. Variants and sources: --json"
+    return table
+
+
+def hardware_view(catalog) -> Table:
+    table = Table(title="Hardware catalog (dense peak TFLOP/s)", title_justify="left")
+    table.add_column("Name", no_wrap=True)
+    for column in ("FP32", "TF32", "BF16", "FP16", "GB/s", "TDP W", "$/GPU-h"):
+        table.add_column(column, justify="right", no_wrap=True)
+
+    def cell(value):
+        return "-" if value is None else f"{value:,.4g}"
+
+    for accelerator in catalog.accelerators:
+        price = catalog.default_price(accelerator)  # the same default an estimate on one GPU uses
+        table.add_row(
+            accelerator.name, cell(accelerator.fp32_tflops), cell(accelerator.tf32_tflops), cell(accelerator.bf16_tflops),
+            cell(accelerator.fp16_tflops), cell(accelerator.memory_bandwidth_gbs), cell(accelerator.tdp_w),
+            "-" if price is None else f"{price.on_demand_usd_per_gpu_hour:.2f}",
+        )
+    table.caption = "$/GPU-h: median listed on-demand price of 1-GPU instances, the default of estimates (--json lists every provider)"
+    return table
+
+
+def print_view(view) -> None:
+    Console().print(view)
+
+
+def scenarios_view(summaries: list[dict]) -> Table:
+    table = Table(title="Saved scenarios", title_justify="left")
+    for column in ("Name", "Saved (UTC)", "Model", "Target", "Best", "Total cost"):
+        table.add_column(column, justify="right" if column in {"Target", "Total cost"} else "left")
+    for s in summaries:
+        table.add_row(
+            s["name"], s["created_at"][:16].replace("T", " "), s["model"],
+            "-" if s["target_accuracy"] is None else _percent(s["target_accuracy"]),
+            s["best_architecture"] or "-", "-" if s["total_cost"] is None else _usd(s["total_cost"]),
+        )
+    return table
+
+
+def comparison_view(names: list[str], rows) -> Table:
+    table = Table(title="Scenarios compared", title_justify="left")
+    table.add_column("", style="bold")
+    for name in names:
+        table.add_column(name, justify="right")
+    for label, values in rows:
+        table.add_row(label, *values)
+    return table
+
+
+def observations_view(records: list[dict]) -> Table:
+    table = Table(title=f"Observations ({len(records)})", title_justify="left")
+    for column in ("id", "Dataset", "Task", "Images", "Classes", "Pretrained", "Metric"):
+        table.add_column(column, justify="right" if column in {"id", "Images", "Classes", "Metric"} else "left")
+    for r in records:
+        classes = (str(r["n_classes"]) if r["n_classes"] else
+                   f"{len(r['class_counts'])}*" if r["class_counts"] else f"RC {r['relative_complexity']:.3f}")
+        table.add_row(str(r["id"]), r["dataset"], r["task"], f"{r['n_train']:,.0f}", classes,
+                      "yes" if r["pretrained"] else "no", f"{r['metric_value']:.2%}")
+    return table
+
+
+def coefficient_view(model, notes: list[str]) -> Group:
+    """A coefficient table laid out like Table 1 of seed 000."""
+    table = Table(title=f"{model.name}: OLS on log10(error)", title_justify="left")
+    for column in ("Variable", "Coefficient", "Std. Err.", "t", "P>|t|", "[0.025", "0.975]"):
+        table.add_column(column, justify="left" if column == "Variable" else "right")
+
+    def number(value, digits=3):
+        return "-" if value is None or value != value else f"{value:.{digits}f}"  # None: a held coefficient
+
+    for row in model.table:
+        table.add_row(row.regressor, number(row.coef), number(row.std_err), number(row.t), number(row.p),
+                      number(row.ci_low), number(row.ci_high))
+    table.caption = f"R2 = {model.r2:.3f}, n = {model.n}"
+    return Group(table, *(f"Note: {note}" for note in notes))
+
+
+def validation_view(report: dict) -> Group:
+    table = Table(title=f"Validation of {report['model']} ({report['method']})", title_justify="left")
+    for column in ("Case", "Data", "RC", "Obs. Err.", "Pred. Err.", "Pred/Obs"):
+        table.add_column(column, justify="left" if column == "Case" else "right")
+    for case in report["cases"]:
+        table.add_row(case["case"], f"{case['data']:,.0f}", f"{case['relative_complexity']:.3f}",
+                      _percent(case["observed_error"]), _percent(case["predicted_error"]),
+                      f"{10 ** case['log10_ratio']:.2f}x")
+    summary = (f"n = {report['n']}; median |log10(predicted/observed)| = {report['median_abs_log10_ratio']:.3f}; "
+               f"within a factor of 2: {report['share_within_2x']:.0%}")
+    return Group(table, summary)

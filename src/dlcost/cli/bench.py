@@ -1,0 +1,92 @@
+"""`dlcost bench`: measuring training and data-loader throughput on this machine (torch extra)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from dlcost.cli._common import ConfigOption, InputError, JsonOption, app, emit, run
+from dlcost.cli._progress import ProgressBar
+
+def _catalog_gpu_for(device_name: str, catalog) -> str | None:
+    """The hardware catalog entry whose name or alias appears in a device name, longest first."""
+    import re
+
+    text = re.sub(r"[^a-z0-9]", "", device_name.lower())
+    keys = sorted(
+        ((re.sub(r"[^a-z0-9]", "", key.lower()), a.name) for a in catalog.accelerators for key in (a.name, *a.aliases)),
+        key=lambda item: -len(item[0]),
+    )
+    return next((name for key, name in keys if key and key in text), None)
+
+
+@app.command()
+def bench(
+    architectures: Annotated[Optional[list[str]], typer.Argument(help="Catalog architectures to measure.")] = None,
+    device: Annotated[Optional[str], typer.Option(help="cuda or cpu [default: cuda if available].")] = None,
+    precision: Annotated[Optional[str], typer.Option(help="bf16, fp16 or fp32 [default: bf16 on cuda, fp32 on cpu].")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Images per step [default: 64 on cuda, 8 on cpu].")] = None,
+    resolution: Annotated[Optional[int], typer.Option(help="Input size in px [default: the architecture's native].")] = None,
+    steps: Annotated[int, typer.Option(help="Timed training steps (after warm-up).")] = 30,
+    warmup_steps: Annotated[int, typer.Option(help="Untimed warm-up steps.")] = 10,
+    gpu: Annotated[Optional[str], typer.Option(help="Hardware catalog name of this device, for peak and --save [default: matched from the device name].")] = None,
+    loader: Annotated[bool, typer.Option("--loader", help="Measure JPEG decode + augmentation images/s per CPU core instead.")] = False,
+    workers: Annotated[int, typer.Option(help="DataLoader workers for --loader (0 = main process).")] = 1,
+    images: Annotated[int, typer.Option(help="Generated JPEGs for --loader.")] = 256,
+    save: Annotated[bool, typer.Option("--save", help="Store the figures so later estimates on this GPU use them.")] = False,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Measure training images/s (random weights, synthetic data) or data-loader images/s per core.
+
+    Needs the optional PyTorch extra: pip install 'dlcost[torch]'.
+    """
+    from dlcost import bench as bench_engine
+    from dlcost.iotools.user_files import data_dir, load_user_hardware
+
+    if loader:
+        with ProgressBar("loader") as bar:
+            result = run(lambda: bench_engine.run_loader_bench(n_images=images, workers=workers, progress=bar.update))
+        document = {"loader": result.to_dict()}
+        if save:
+            document["saved_to"] = str(run(lambda: bench_engine.save_loader_result(result, data_dir() / "loader_throughput.csv")))
+        if json_output:
+            emit(document)
+        else:
+            typer.echo(f"{result.images_per_s_per_core:,.1f} images/s per core ({result.images_per_s:,.1f} images/s with "
+                       f"{result.workers} worker(s)) on {result.cpu_model}" + (f"; saved to {document['saved_to']}" if save else ""))
+        return
+    if not architectures:
+        raise InputError("architectures", "architectures: name at least one catalog architecture to measure (or use --loader).")
+    hardware = run(lambda: load_user_hardware(config))
+    accelerator = run(lambda: hardware.find_accelerator(gpu)) if gpu else None
+    results = []
+    for name in architectures:
+        peak = None
+        if accelerator is not None:
+            peak = accelerator.peak_flops_per_s(precision or "bf16")[0] / 1e12
+        with ProgressBar(name) as bar:
+            result = run(
+                lambda: bench_engine.run_training_bench(
+                    name, device=device, precision=precision, batch_size=batch_size, resolution_px=resolution,
+                    steps=steps, warmup_steps=warmup_steps, peak_tflops=peak, progress=bar.update,
+                )
+            )
+        record = result.to_dict()
+        if save:
+            gpu_name = accelerator.name if accelerator else _catalog_gpu_for(result.device_name, hardware)
+            if gpu_name is None:
+                raise InputError("gpu", f"gpu: {result.device_name!r} is not in the hardware catalog; give --gpu NAME to save.")
+            record["saved_to"] = str(run(lambda: bench_engine.save_training_result(result, gpu_name, data_dir() / "throughput.csv")))
+        results.append(record)
+        if not json_output:
+            utilization = "" if result.utilization is None else f", {result.utilization:.1%} of peak"
+            typer.echo(
+                f"{result.architecture}: {result.images_per_s:,.1f} images/s on {result.device_name} {result.precision} "
+                f"at {result.resolution_px} px, batch {result.batch_size}; {result.forward_gflops_per_image:.3f} GFLOP/image, "
+                f"{result.achieved_tflops:.2f} TFLOP/s{utilization}; peak memory {result.peak_memory_gb:.2f} GB"
+                + (f"; saved to {record['saved_to']}" if save else "")
+            )
+    if json_output:
+        emit({"results": results})

@@ -1,0 +1,80 @@
+"""How many images a target needs: eq. (1) inverted, or a pilot's learning curve.
+
+Both return a :class:`DataNeed`: the images needed, the error predicted at the
+images the need is sized for (min(needed, data_max)), the accuracy at the data
+limit (headroom), and their intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from dlcost import catalog
+from dlcost.core import accuracy, cost
+from dlcost.engine.pilot import fit_pilot
+from dlcost.engine.uncertainty import Calibration, data_needed_bounds, error_bounds
+from dlcost.schemas import LearningCurveQuery, Scenario
+
+__all__ = ["DataNeed", "need_from_eq1", "need_from_pilot"]
+
+
+@dataclass(frozen=True)
+class DataNeed:
+    """Images needed for the target, the error reached, and their intervals."""
+
+    data_needed: float  # inf: no size reaches the target
+    n_sized: float  # min(data_needed, data_max): the images the need is sized for
+    reached_error: float
+    error_low: float
+    error_high: float
+    needed_low: float
+    needed_high: float  # inf: unbounded
+    error_at_data_max: float
+    interval: dict
+    source: str
+    pilot: object = None  # the LearningCurveResult, when a pilot sized the data
+
+
+def need_from_eq1(scenario: Scenario, model: catalog.ErrorModel, rc: float, calibration: Calibration) -> DataNeed:
+    """Eq. (1) inverted, with the calibrated interval carried through its monotone relation."""
+    coef, segmentation, target_error = model.coefficients, scenario.task == "segmentation", 1.0 - scenario.target_accuracy
+    data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))  # Eq. (1) solved for n
+    n_sized = float(cost.training_images(data_needed, scenario.data_max))
+    error_low, error_high = error_bounds(calibration, n_sized, rc, scenario.pretrained, segmentation)
+    needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
+    return DataNeed(
+        data_needed, n_sized, float(accuracy.predicted_error(n_sized, rc, scenario.pretrained, segmentation, coef)),
+        error_low, error_high, needed_low, needed_high,
+        float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef)),
+        calibration.describe(), f"eq. (1), {model.name}",
+    )
+
+
+def pilot_query(scenario: Scenario) -> LearningCurveQuery:
+    """The learning-curve query of a scenario's pilot: the same classes, baseline, task and levels."""
+    return LearningCurveQuery(
+        points=scenario.pilot_points, target_accuracy=scenario.target_accuracy, task=scenario.task,
+        classes=scenario.classes, class_counts=scenario.class_counts, baseline_classes=scenario.baseline_classes,
+        baseline_class_counts=scenario.baseline_class_counts, pretrained=scenario.pretrained, tau=scenario.tau,
+        interval_level=scenario.interval_level, data_max=scenario.data_max,
+    )
+
+
+def need_from_pilot(scenario: Scenario, model: catalog.ErrorModel) -> DataNeed:
+    """The pilot's learning curve sizes the data (eq. (1) only as its prior); fitted once."""
+    result = fit_pilot(pilot_query(scenario), model, predict_needed_within=scenario.data_max)
+    data_needed = result.data_needed if result.reachable and result.data_needed else math.inf
+    prediction = result.prediction
+    reachable = data_needed <= scenario.data_max
+    interval = {"level": scenario.interval_level, "method": f"pilot learning curve: {result.interval['method']}",
+                "n_observations": len(result.points), "n_datasets": 1,
+                "calibration": f"{len(result.points)} pilot points; {result.family_label}",
+                "low_log10": None, "high_log10": None}
+    return DataNeed(
+        data_needed, float(cost.training_images(data_needed, scenario.data_max)),
+        1.0 - scenario.target_accuracy if reachable else prediction["error"],
+        prediction["error_low"], prediction["error_high"], result.data_needed_low or 1.0,
+        result.data_needed_high if result.data_needed_high is not None else math.inf,
+        prediction["error_at_data_max"], interval, f"pilot: {result.family_label}", result,
+    )

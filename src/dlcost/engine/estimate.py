@@ -1,0 +1,238 @@
+"""Scenario in, Estimate out: the one function every interface calls to price a project.
+
+The regression of seed 000 does not depend on the architecture, so every
+candidate needs the same data and reaches the same accuracy; they differ in
+training cost (eq. (4), or GPU-hours in the realistic modes) and are ranked by
+total cost (eq. (3)), ties broken by accuracy, then inference cost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+
+from dlcost import catalog
+from dlcost.catalog import Architecture
+from dlcost.catalog.hardware import HardwareCatalog, load_hardware
+from dlcost.core import accuracy, cost, recommend
+from dlcost.core.checks import InputError
+from dlcost.engine.complexity import relative_complexity_of
+from dlcost.engine.data_need import DataNeed, need_from_eq1, need_from_pilot
+from dlcost.engine.training_compute import ComputeSettings, has_measurement, resolve_settings, training_compute
+from dlcost.engine.uncertainty import Calibration, calibrate, default_calibration, error_bounds
+from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
+
+__all__ = ["estimate", "predict_error", "candidate_architectures", "range_warnings", "TASK_ARCHITECTURES"]
+
+#: Catalog tasks an architecture must have to be ranked for a scenario's task.
+TASK_ARCHITECTURES = {"classification": ("classification",), "segmentation": ("semantic_segmentation",)}
+
+
+def candidate_architectures(names: list[str] | None, task: str = "classification") -> tuple[list[Architecture], list[str]]:
+    """Catalog rows that can do ``task``: the named ones, or every default candidate; and the named ones that cannot."""
+    allowed = TASK_ARCHITECTURES[task]
+    if names is None:
+        return [row for row in catalog.architectures() if row.default_candidate and row.task in allowed], []
+    found = list({row.name: row for row in (catalog.find_architecture(name) for name in names)}.values())
+    able = [row for row in found if row.task in allowed]
+    unable = [f"{row.name} ({row.task.replace('_', ' ')})" for row in found if row.task not in allowed]
+    if not able:
+        raise InputError("architectures", f"architectures must include one that does {task} "
+                                          f"({' or '.join(a.replace('_', ' ') for a in allowed)}); got {', '.join(unable)}.")
+    return able, unable
+
+
+def range_warnings(relative_complexity: float, n_images: float, error: float) -> list[str]:
+    """Notes for inputs outside the range eq. (1) was fitted on (seed 000, "Limitations")."""
+    fitted = catalog.fitted_range()
+    warnings = []
+    if relative_complexity > fitted["max_relative_complexity"]:
+        warnings.append(
+            f"relative complexity {relative_complexity:.3f} is above 1: the target is harder than "
+            "the baseline, outside the range the regression was fitted on."
+        )
+    if not fitted["min_images"] <= n_images <= fitted["max_images"]:
+        warnings.append(
+            f"{n_images:,.0f} training images is outside the 1,000 to 10,000,000 the regression "
+            "was fitted on: the prediction is an extrapolation."
+        )
+    if not 0.0 < error < 1.0:
+        warnings.append(
+            f"the predicted error {error:.3g} is outside (0, 1): the inputs are outside the range "
+            "where eq. (1) is meaningful."
+        )
+    return warnings
+
+
+def _resolve_model(model: str | catalog.ErrorModel) -> catalog.ErrorModel:
+    return catalog.error_model(model) if isinstance(model, str) else model
+
+
+def _calibration(model: catalog.ErrorModel, level: float, method: str, calibration: Calibration | None) -> Calibration:
+    if calibration is not None and calibration.level == level and calibration.method == method:
+        return calibration
+    if method == "ols":
+        return calibrate(model, [], level, "ols")
+    return default_calibration(model, level)
+
+
+def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, settings: ComputeSettings,
+         hardware: HardwareCatalog, measured: bool) -> dict:
+    """One candidate priced: Figure 2's outputs plus GPU-hours, energy and CO2."""
+    requested = scenario.cost_mode
+    physical_mode = "measured" if measured and requested != "flops" else "flops"
+
+    def trained_on(n_needed: float) -> float:
+        if requested == "paper":
+            return float(cost.training_images(n_needed, scenario.data_max))  # Eqs. (4), (5)
+        return float(cost.realistic_training_images(n_needed, scenario.data_present, scenario.data_max))
+
+    n_training = trained_on(need.data_needed)
+    job = training_compute(architecture, n_training, scenario.epochs, settings, hardware, physical_mode)
+    if requested == "paper":
+        flops = float(cost.training_flops(cost.paper_forward_flops(architecture.n_parameters), n_training, scenario.epochs, scenario.runs))
+        training_cost = float(cost.training_cost_usd(flops, scenario.cost_per_flop))  # Eq. (4)
+    else:
+        flops = float(cost.training_flops(architecture.forward_gflops * 1e9, n_training, scenario.epochs, scenario.runs))
+        training_cost = job.training_cost
+    per_image = training_cost / n_training if n_training > 0 else 0.0
+
+    def total_at(n_needed: float) -> float:
+        """Eq. (3) at another data need: training cost is linear in the images trained on."""
+        collected = cost.training_images(n_needed, scenario.data_max)
+        return per_image * trained_on(n_needed) + float(cost.data_cost_usd(scenario.cost_per_datapoint, collected, scenario.data_present))
+
+    data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, need.n_sized, scenario.data_present))  # Eq. (5)
+    unbounded = math.isinf(need.needed_high) and math.isinf(scenario.data_max)
+    return dict(
+        architecture=architecture.name, cost_mode=requested or physical_mode, n_parameters=architecture.n_parameters,
+        inference_gflops=architecture.forward_gflops, data_needed=None if math.isinf(need.data_needed) else need.data_needed,
+        training_images=n_training, additional_data=float(cost.additional_images(need.n_sized, scenario.data_present)),
+        training_flops=flops, training_cost=training_cost, data_cost=data_cost,
+        total_cost=float(cost.total_cost_usd(training_cost, data_cost)),  # Eq. (3)
+        data_needed_low=need.needed_low, data_needed_high=None if math.isinf(need.needed_high) else need.needed_high,
+        total_cost_low=total_at(need.needed_low), total_cost_high=None if unbounded else total_at(need.needed_high),
+        gpu=settings.accelerator.name, throughput_source=job.throughput_source, images_per_s=job.images_per_s,
+        bound=job.bound, gpu_hours=job.gpu_hours, wall_clock_hours=job.wall_clock_hours, compute_cost=job.compute_cost,
+        energy_kwh=job.energy_kwh, co2_kg=job.co2_kg, electricity_cost=job.electricity_cost,
+    )
+
+
+def _priced_rows(scenario: Scenario, need: DataNeed, hardware: HardwareCatalog) -> tuple[list[dict], list[str], ComputeSettings]:
+    settings = resolve_settings(scenario, hardware, need_price=scenario.cost_mode != "paper")
+    architectures, unable = candidate_architectures(scenario.architectures, scenario.task)
+    rows, unmeasured = [], []
+    for architecture in architectures:
+        measured = has_measurement(hardware, architecture)
+        if scenario.cost_mode == "measured" and not measured:
+            unmeasured.append(architecture.name)
+            continue
+        rows.append(_row(architecture, scenario, need, settings, hardware, measured))
+    if not rows:
+        raise InputError("cost_mode", f"cost_mode measured needs a measured throughput; none for {', '.join(unmeasured)}. "
+                                      "Use cost_mode flops, or measure with `dlcost bench --save`.")
+    notes = []
+    if unable:
+        notes.append(f"not ranked: {', '.join(unable)} cannot do {scenario.task}.")
+    if unmeasured:
+        notes.append(f"not ranked in measured mode (no measured throughput): {', '.join(unmeasured)}.")
+    return rows, notes, settings
+
+
+def _ranked(rows: list[dict], scenario: Scenario, max_accuracy: float, reachable: bool) -> tuple[list[Recommendation], list[str]]:
+    tolerance = catalog.defaults()["tie_tolerance"]
+    ranked, tied = recommend.rank_candidates(
+        [(r["training_cost"], r["data_cost"]) for r in rows], [max_accuracy] * len(rows),
+        [r["inference_gflops"] for r in rows], [r["architecture"] for r in rows], scenario.top, tolerance)
+    recommendations = [Recommendation(rank=rank, max_achievable_accuracy=max_accuracy, feasible=reachable,
+                                      tied_on_cost=index in tied, **rows[index])
+                       for rank, index in enumerate(ranked, start=1)]
+    names = [rows[index]["architecture"] for index in sorted(tied)]
+    notes = [f"{', '.join(names)} tie on cost (within {tolerance:.0%}): ranked by predicted accuracy, then inference "
+             "cost (forward FLOPs per image)."] if tied else []
+    return recommendations, notes
+
+
+def estimate(
+    scenario: Scenario,
+    model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL,
+    hardware: HardwareCatalog | None = None,
+    calibration: Calibration | None = None,
+) -> Estimate:
+    """Data needed, costs and the ``top`` cheapest architectures for a scenario.
+
+    Eq. (1) inverted (or the scenario's pilot curve) gives the images needed for the
+    target; training is priced by the cost mode (``paper``: eq. (4) on
+    min(needed, data_max) images; ``flops``/``measured``: GPU-hours x $/GPU-hour on
+    all the data the team will hold, see :mod:`dlcost.engine.training_compute`) and
+    collecting what is missing by eq. (5). When the target is out of reach, costs are
+    those of the best reachable accuracy and a warning says so.
+
+    Computes from its arguments only: ``hardware`` defaults to the shipped catalog
+    (pass :func:`dlcost.iotools.user_files.load_user_hardware` for a user's config and
+    saved measurements) and ``calibration`` to the shipped observations.
+    """
+    hardware = hardware if hardware is not None else load_hardware()
+    model = _resolve_model(model)
+    rc = relative_complexity_of(scenario)
+    if scenario.pilot_points:
+        need = need_from_pilot(scenario, model)
+    else:
+        need = need_from_eq1(scenario, model, rc, _calibration(model, scenario.interval_level, scenario.interval_method, calibration))
+    reachable = need.data_needed <= scenario.data_max
+    max_accuracy = scenario.target_accuracy if reachable else 1.0 - need.reached_error
+    rows, notes, settings = _priced_rows(scenario, need, hardware)
+    recommendations, tie_notes = _ranked(rows, scenario, max_accuracy, reachable)
+    warnings = range_warnings(rc, need.n_sized, need.reached_error) + _reach_warnings(scenario, need, max_accuracy)
+    warnings += notes + tie_notes
+    extrapolated = [r.architecture for r in recommendations if r.throughput_source == "extrapolated"]
+    if extrapolated and scenario.cost_mode != "paper":
+        warnings.append(f"throughput of {', '.join(extrapolated)} on {settings.accelerator.name} is extrapolated from another GPU "
+                        "(roofline scaling, docs/cost-modes.md).")
+    hardware_inputs = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "accelerator"}
+    return Estimate(
+        model=model.name, cost_mode=scenario.cost_mode or "auto", inputs=scenario, relative_complexity=rc,
+        target_error=1.0 - scenario.target_accuracy, data_needed=None if math.isinf(need.data_needed) else need.data_needed,
+        data_need_source=need.source, target_reachable=reachable, max_achievable_accuracy=max_accuracy,
+        accuracy_at_data_max=min(1.0, max(0.0, 1.0 - need.error_at_data_max)), predicted_error=need.reached_error,
+        predicted_error_low=need.error_low, predicted_error_high=need.error_high, interval=need.interval,
+        pilot=None if need.pilot is None else _pilot_summary(need.pilot),
+        hardware={**hardware_inputs, "gpu": settings.accelerator.name}, recommendations=recommendations, warnings=warnings,
+    )
+
+
+def _reach_warnings(scenario: Scenario, need: DataNeed, max_accuracy: float) -> list[str]:
+    if need.data_needed <= scenario.data_max:
+        return []
+    if not math.isinf(need.data_needed):
+        reason = f"({scenario.data_max:,.0f} images): it needs {need.data_needed:,.0f}. "
+    else:
+        reason = f"({scenario.data_max:,.0f} images): {need.pilot.unreachable_message} "
+    return [f"target accuracy {scenario.target_accuracy:.2%} is not reachable within data_max {reason}"
+            f"Costs are for the best reachable accuracy, {max_accuracy:.2%}."]
+
+
+def _pilot_summary(result) -> dict:
+    keys = ("method", "family", "family_label", "equation", "parameters", "floor", "reachable", "data_needed",
+            "data_needed_low", "data_needed_high", "data_needed_aim", "next_round_size", "next_round_total", "points", "notes")
+    document = result.to_dict()
+    chosen = next((series for series in result.curves["series"] if series["chosen"]), None)
+    curve = None if chosen is None else {"n_train": result.curves["n_train"], "error": chosen["error"], "label": chosen["label"]}
+    return {key: document[key] for key in keys} | {"tau": result.inputs.tau, "curve": curve}
+
+
+def predict_error(
+    query: ErrorQuery, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL, calibration: Calibration | None = None
+) -> ErrorPrediction:
+    """Eq. (1): the error predicted after training on ``query.data`` images, with its interval."""
+    model = _resolve_model(model)
+    rc = relative_complexity_of(query)
+    segmentation = query.task == "segmentation"
+    error = float(accuracy.predicted_error(query.data, rc, query.pretrained, segmentation, model.coefficients))  # Eq. (1)
+    calibration = _calibration(model, query.interval_level, query.interval_method, calibration)
+    low, high = error_bounds(calibration, query.data, rc, query.pretrained, segmentation)
+    return ErrorPrediction(
+        model=model.name, data=query.data, relative_complexity=rc, pretrained=query.pretrained, task=query.task,
+        error=error, error_low=low, error_high=high, accuracy=1.0 - error, interval=calibration.describe(),
+        warnings=range_warnings(rc, query.data, error),
+    )

@@ -1,0 +1,82 @@
+"""Pilot points from text: ``N:ERROR`` items (the CLI's ``--point``, the URL) and CSV files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from dlcost.core import checks
+from dlcost.core.checks import InputError
+
+__all__ = ["parse_point", "parse_points_text", "format_points_text", "read_points_csv"]
+
+
+def parse_point(text: str, name: str = "point") -> list[float]:
+    """``"1000:0.25"`` -> ``[1000.0, 0.25]`` (training images, error fraction)."""
+    size, sep, error = str(text).strip().partition(":")
+    try:
+        if not sep or ":" in error:
+            raise ValueError
+        return [float(size), float(error)]
+    except ValueError:
+        raise InputError(name, f"{name} must be N:ERROR such as 1000:0.25 (training images:error fraction); "
+                               f"got {str(text).strip()!r}.") from None
+
+
+def parse_points_text(text: str, name: str = "pilot_points") -> list[list[float]]:
+    """``"1000:0.25,2000:0.19"`` -> ``[[1000.0, 0.25], [2000.0, 0.19]]``."""
+    return [parse_point(item, name) for item in str(text).split(",") if item.strip()]
+
+
+def format_points_text(points) -> str:
+    """The inverse of :func:`parse_points_text`, for pairs or objects with n_train and error."""
+    pairs = [(p["n_train"], p["error"]) if isinstance(p, dict) else (p.n_train, p.error) if hasattr(p, "n_train") else p
+             for p in points]
+    return ",".join(f"{_number(n)}:{_number(e)}" for n, e in pairs)
+
+
+def _number(value: float) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+_SIZE_COLUMNS = ("n", "n_train", "n_images", "images")
+_VALUE_COLUMNS = ("error", "accuracy")
+
+
+def read_points_csv(path: str | Path) -> list[dict]:
+    """Pilot points from a CSV file with a header: ``n,error``, ``n_train,error`` or ``n_train,accuracy``.
+
+    Blank lines and lines starting with ``#`` are skipped; accuracy is turned into
+    error = 1 - accuracy. Returns ``[{"n_train": ..., "error": ...}, ...]`` in file order.
+    """
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as handle:
+            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1)
+                    if row and "".join(row).strip() and not row[0].lstrip().startswith("#")]
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise InputError("pilot_points", f"points file {str(path)!r} cannot be read: {reason}.") from None
+    if not rows:
+        raise InputError("pilot_points", f"points file {str(path)!r} is empty; expected a header n_train,error and one row per point.")
+    header = [name.strip().lower() for name in rows[0][1]]
+    size = next((header.index(name) for name in _SIZE_COLUMNS if name in header), None)
+    value_name = next((name for name in _VALUE_COLUMNS if name in header), None)
+    if size is None or value_name is None:
+        raise InputError("pilot_points", f"points file {str(path)!r} must have a header with columns n,error, n_train,error or "
+                                         f"n_train,accuracy; got {','.join(rows[0][1])!r}.")
+    value = header.index(value_name)
+    points = []
+    for line, row in rows[1:]:
+        where = f"points file {str(path)!r} line {line}"
+        try:
+            n_train, measured = float(row[size]), float(row[value])
+        except (ValueError, IndexError):
+            raise InputError("pilot_points", f"{where}: expected numbers in columns {header[size]} and {value_name}; "
+                                             f"got {','.join(row)!r}.", line=line) from None
+        try:
+            measured = checks.check_fraction(measured, value_name)
+        except ValueError as exc:
+            raise InputError("pilot_points", f"{where}: {exc}", line=line) from None
+        points.append({"n_train": n_train, "error": measured if value_name == "error" else 1.0 - measured})
+    return points

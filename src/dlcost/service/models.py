@@ -1,0 +1,79 @@
+"""Error models on the store's observations: fit (statsmodels OLS), validate, plot (Figure 3)."""
+
+from __future__ import annotations
+
+from dlcost import catalog
+from dlcost.core.checks import InputError
+from dlcost.engine.refit import FitResult, example_observations, fit_error_model, validate, validation_summary
+from dlcost.schemas import Observation
+from dlcost.service.workspace import as_observations
+from dlcost.store import PUBLISHED_MODEL
+
+__all__ = ["fit_and_save", "validate_model", "plot_model", "paper_case_observations"]
+
+
+def paper_case_observations() -> list[Observation]:
+    """The six Table 2 cases of seed 000 as observations."""
+    return [o for o in example_observations() if o.source.startswith("seed 000 Table 2")]
+
+
+def fit_and_save(store, name: str, filters: dict, with_paper_cases: bool) -> FitResult:
+    """Fit eq. (1) on the store's (filtered) observations and save it under ``name``."""
+    if name == PUBLISHED_MODEL:
+        raise InputError("name", "name 'paper-2024' is the published model and cannot be replaced; choose another name.")
+    rows = store.observations(filters)
+    observations = as_observations(rows) + (paper_case_observations() if with_paper_cases else [])
+    result = fit_error_model(observations, name)
+    document = result.to_dict()
+    store.save_model(
+        name,
+        dict(
+            coefficients=document["coefficients"], covariance=document["covariance"], r2=document["r2"], n=document["n"],
+            residual_variance=document["residual_variance"], df_resid=document["df_resid"],
+            observation_ids=[row.id for row in rows], selection={"filters": filters, "held": result.held},
+            with_paper_cases=with_paper_cases,
+        ),
+    )
+    return result
+
+
+def _fitted_observations(store, name: str) -> tuple[list[Observation], dict]:
+    row = store.model(name)
+    wanted = set(row.observation_ids)
+    observations = as_observations([r for r in store.observations() if r.id in wanted])
+    if row.with_paper_cases:
+        observations += paper_case_observations()
+    return observations, row.selection.get("held", {})
+
+
+def validate_model(store, name: str) -> dict:
+    """Table 2-style validation: leave-one-dataset-out refits for a fitted model; for
+    paper-2024, its predictions on every stored observation plus Table 2."""
+    if name == PUBLISHED_MODEL:
+        observations = as_observations(store.observations()) + paper_case_observations()
+        rows = validate(observations, catalog.error_model(), refit=False)
+        method = "published coefficients applied to every observation (no refit)"
+    else:
+        observations, held = _fitted_observations(store, name)
+        rows = validate(observations, store.error_model(name), refit=True, hold=held)
+        method = "leave-one-dataset-out: each dataset predicted by a refit without it"
+    return {
+        "model": name,
+        "method": method,
+        "cases": [
+            {"case": r.case, "data": r.data, "relative_complexity": r.relative_complexity, "pretrained": r.pretrained,
+             "observed_error": r.observed_error, "predicted_error": r.predicted_error, "log10_ratio": r.log10_ratio}
+            for r in rows
+        ],
+        **validation_summary(rows),
+    }
+
+
+def plot_model(store, name: str, path) -> None:
+    """Figure 3 (partial regression grid) on the observations a model was fitted on."""
+    from dlcost.reports.plots import partial_regression_png
+
+    if name == PUBLISHED_MODEL:
+        raise InputError("name", "model: paper-2024's data is not public; plot a fitted model (dlcost model fit NAME).")
+    observations, held = _fitted_observations(store, name)
+    partial_regression_png(observations, path, hold=held)

@@ -1,0 +1,142 @@
+"""The one resolver: which error model, interval calibration and hardware an answer uses.
+
+A :class:`Workspace` holds the user's hardware catalog and (lazily) the store. Every
+interface asks it, never the store or the catalog directly:
+
+- the error model: the one named, else the store's active model, else ``paper-2024``;
+- the interval calibration: split-conformal on the store's observations when it has
+  any, else on the shipped ones (Table 2 of seed 000 + VTAB);
+- the hardware: the catalog with the user's config and saved measurements, as the
+  caller passed it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from dlcost import catalog
+from dlcost.catalog.hardware import HardwareCatalog
+from dlcost.engine.estimate import estimate as engine_estimate
+from dlcost.engine.estimate import predict_error as engine_predict_error
+from dlcost.engine.pilot import fit_pilot as engine_fit_pilot
+from dlcost.engine.uncertainty import Calibration, calibrate, default_calibration
+from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, LearningCurveQuery, LearningCurveResult, Observation, Scenario
+from dlcost.store import PUBLISHED_MODEL, Store
+
+__all__ = ["Workspace", "as_observations"]
+
+
+def as_observations(rows) -> list[Observation]:
+    """Store rows as validated observations."""
+    return [Observation.model_validate({f: getattr(row, f) for f in Observation.model_fields}) for row in rows]
+
+
+class Workspace:
+    """The user's context for answering questions: hardware, store, active model.
+
+    Parameters
+    ----------
+    hardware : the hardware catalog answers use (the caller merges the user's files in).
+    store : an open store, or None.
+    open_store : when ``store`` is None, called on first need; returns a Store or None
+        (no store yet: the published model and the shipped calibration).
+    cache_seconds : how long the active model and its calibration are reused before the
+        store is read again (the web server sets a few seconds; 0 reads every time).
+    """
+
+    def __init__(self, hardware: HardwareCatalog, store: Store | None = None,
+                 open_store: Callable[[], Store | None] | None = None, cache_seconds: float = 0.0):
+        self.hardware = hardware
+        self._store = store
+        self._open_store = open_store
+        self._opened = store is not None
+        self._cache_seconds = cache_seconds
+        self._cache: dict = {}
+        self._lock = threading.Lock()
+
+    # ----- the store ---------------------------------------------------------------
+    def store(self) -> Store | None:
+        """The store, opened on first use; None when there is none yet."""
+        with self._lock:
+            if not self._opened and self._open_store is not None:
+                self._store = self._open_store()
+                self._opened = self._store is not None
+            return self._store
+
+    def require_store(self) -> Store:
+        """The store, created when there is none yet (saving needs one)."""
+        store = self.store()
+        if store is None:
+            with self._lock:
+                self._store, self._opened = Store(), True
+            store = self._store
+        return store
+
+    def invalidate(self) -> None:
+        """Forget the cached model and calibration (after a write to the store)."""
+        self._cache.clear()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    # ----- the resolver ---------------------------------------------------------------
+    def model(self, name: str | None = None) -> catalog.ErrorModel:
+        """The named error model, else the store's active one, else the published ``paper-2024``."""
+        if name == PUBLISHED_MODEL:
+            return catalog.error_model(PUBLISHED_MODEL)
+        store = self.store()
+        if store is None:
+            return catalog.error_model(name or PUBLISHED_MODEL)
+        return store.error_model(name or store.active_model())
+
+    def calibration(self, model: catalog.ErrorModel, level: float, method: str) -> Calibration:
+        """The interval calibration of ``model``: on the store's observations, else the shipped ones."""
+        if method == "ols":
+            return calibrate(model, [], level, "ols")
+        store = self.store()
+        rows = store.observations() if store is not None else []
+        if not rows:
+            return default_calibration(model, level)
+        key = ("calibration", store.url, model.name, float(level), len(rows), max(r.id for r in rows))
+        if key not in _CALIBRATIONS:
+            _CALIBRATIONS[key] = calibrate(model, as_observations(rows), level, source=f"the store's {len(rows)} observations")
+        return _CALIBRATIONS[key]
+
+    def resolve(self, model_name: str | None, level: float, method: str) -> tuple[catalog.ErrorModel, Calibration]:
+        """The model and calibration an answer uses, reused for ``cache_seconds``."""
+        key = (model_name, float(level), method)
+        cached = self._cache.get(key)
+        if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
+            return cached[1]
+        model = self.model(model_name)
+        value = (model, self.calibration(model, level, method))
+        if self._cache_seconds > 0:
+            self._cache[key] = (time.monotonic(), value)
+        return value
+
+    # ----- the answers --------------------------------------------------------------------
+    def estimate(self, scenario: Scenario, model_name: str | None = None) -> Estimate:
+        """:func:`dlcost.engine.estimate.estimate` with the resolved model, calibration and hardware."""
+        model, calibration = self.resolve(model_name, scenario.interval_level, scenario.interval_method)
+        return engine_estimate(scenario, model=model, hardware=self.hardware, calibration=calibration)
+
+    def predict_error(self, query: ErrorQuery, model_name: str | None = None) -> ErrorPrediction:
+        model, calibration = self.resolve(model_name, query.interval_level, query.interval_method)
+        return engine_predict_error(query, model=model, calibration=calibration)
+
+    def fit_pilot(self, query: LearningCurveQuery, model_name: str | None = None) -> LearningCurveResult:
+        """A pilot's learning curve, its eq. (1) prior from the resolved model."""
+        return engine_fit_pilot(query, self.resolve(model_name, query.interval_level, "conformal")[0])
+
+    def save_estimate(self, name: str, scenario: Scenario, model_name: str | None = None, replace: bool = False):
+        """Price ``scenario`` as :meth:`estimate` does and save inputs and result under ``name``."""
+        store = self.require_store()
+        result = self.estimate(scenario, model_name)
+        row = store.save_scenario(name, scenario.model_dump(mode="json"), result.to_dict(), result.model, replace)
+        return row, result
+
+
+_CALIBRATIONS: dict = {}
