@@ -29,10 +29,21 @@ def parse_points_text(text: str, name: str = "pilot_points") -> list[list[float]
 
 
 def format_points_text(points) -> str:
-    """The inverse of :func:`parse_points_text`, for pairs or objects with n_train and error."""
-    pairs = [(p["n_train"], p["error"]) if isinstance(p, dict) else (p.n_train, p.error) if hasattr(p, "n_train") else p
-             for p in points]
-    return ",".join(f"{_number(n)}:{_number(e)}" for n, e in pairs)
+    """The inverse of :func:`parse_points_text`, for [n, error] pairs or objects with n_train and error."""
+    texts = []
+    for index, point in enumerate(points):
+        try:
+            if isinstance(point, dict):
+                n_train, error = point["n_train"], point["error"]
+            elif hasattr(point, "n_train"):
+                n_train, error = point.n_train, point.error
+            else:
+                n_train, error = point
+            texts.append(f"{_number(n_train)}:{_number(error)}")
+        except (KeyError, TypeError, ValueError):
+            raise InputError("pilot_points", f"pilot_points[{index}] must be a pair [n_train, error] such as [1000, 0.25]; "
+                                             f"got {point!r}.") from None
+    return ",".join(texts)
 
 
 def _number(value: float) -> str:
