@@ -304,3 +304,22 @@ def test_site_navigation_and_save_link(figure2, browser):
         assert query_of(page.url)["query"] == query  # store.js hands the page's own query to /scenarios
     finally:
         context.close()
+
+
+def test_a_link_keeps_the_fields_the_form_has_no_control_for(browser, live_server):
+    """Issue 9: one codec for links; a field the page cannot edit (baseline_class_counts) is kept."""
+    import httpx
+
+    query = ("target_accuracy=0.9&data_max=100000&cost_per_datapoint=0.5&classes=10"
+             "&baseline_class_counts=%7B%22a%22%3A1%2C%22b%22%3A3%7D&cost_mode=flops")
+    expected = httpx.get(f"{live_server}/estimate.json?{query}").json()["relative_complexity"]
+    assert expected > 1  # 10 classes over a skewed 2-class baseline: RC far above the ImageNet 0.33
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/?{query}")
+        settle(page)
+        assert page.locator("#summary-rc").inner_text() == f"{expected:.4f}"
+        assert query_of(page.url)["baseline_class_counts"] == '{"a":1,"b":3}'
+    finally:
+        context.close()

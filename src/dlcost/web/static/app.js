@@ -31,6 +31,10 @@
   var DEBOUNCE_MS = 250;
 
   var form, results, rowsBody, rowTemplate, timer = null, sequence = 0, controller = null, rowCounter = 0;
+  // Inputs of the opened link that the form has no control for (baseline_class_counts): sent on
+  // unchanged, so a shared or saved link keeps every field.
+  var carried = {};
+  var FORM_FIELDS = ["target_accuracy", "pretrained", "class_counts", "architectures", "pilot_points", "tau"];
 
   function $(id) { return document.getElementById(id); }
 
@@ -178,6 +182,7 @@
     if (body.classes === undefined && body.class_counts === undefined) {
       missing.push(classMode() === "number" ? "the number of classes" : "the class distribution");
     }
+    Object.keys(carried).forEach(function (name) { if (body[name] === undefined) body[name] = carried[name]; });
     return { body: body, missing: missing, problems: problems };
   }
 
@@ -881,6 +886,7 @@
     });
     $("copy-link").addEventListener("click", copyLink);
     $("load-example").addEventListener("click", function () {
+      carried = {};
       form.reset();
       fillForm(EXAMPLE);
       update();
@@ -895,6 +901,8 @@
     });
 
     var values = initialValues();
+    var known = TEXT_FIELDS.concat(NUMBER_FIELDS, FORM_FIELDS);
+    Object.keys(values).forEach(function (name) { if (known.indexOf(name) < 0) carried[name] = values[name]; });
     if (Object.keys(values).length) {
       setClassRows([]);
       fillForm(values);
