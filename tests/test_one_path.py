@@ -35,7 +35,7 @@ def store_url(tmp_path, monkeypatch):
 @pytest.fixture
 def client(store_url):
     app = create_app()
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
     app.state.workspace.close()
 

@@ -36,8 +36,8 @@ def serving(app):
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
-        if getattr(app.state, "store", None) is not None:
-            app.state.store.close()
+        if getattr(app.state, "workspace", None) is not None:
+            app.state.workspace.close()
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ DOWNLOADS = ["/estimate.json", "/estimate.csv", "/report.md", "/report.html"]
 @pytest.fixture
 def client():
     # raise_server_exceptions=False: a server error shows as a 500 answer, which the tests reject.
-    return TestClient(create_app(), raise_server_exceptions=False)
+    return TestClient(create_app(), raise_server_exceptions=False, base_url="http://127.0.0.1:8000")
 
 
 def library_document(**inputs) -> dict:

@@ -18,7 +18,7 @@ from dlcost.catalog.hardware import load_hardware
 from dlcost.web.app import create_app
 
 HARDWARE = load_hardware()
-CLIENT = TestClient(create_app(hardware=HARDWARE), raise_server_exceptions=False)
+CLIENT = TestClient(create_app(hardware=HARDWARE), raise_server_exceptions=False, base_url="http://127.0.0.1:8000")
 GPUS = ["H100", "A100-80GB", "L4", "T4", "RTX3090", "V100"]
 
 

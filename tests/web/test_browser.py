@@ -97,13 +97,13 @@ def test_figure2_scenario_ranks_efficientnet_b0_first(figure2):
     assert "relative" in figure2.locator("#summary").inner_text().lower()
     assert "target_accuracy=96.5%25" in figure2.url and "class_counts=%7B%22Positive%22" in figure2.url
     if SCREENSHOTS:
-        figure2.evaluate("document.activeElement && document.activeElement.blur()")
+        figure2.evaluate("() => document.activeElement && document.activeElement.blur()")
         figure2.screenshot(path=str(DOCS / "screenshot.png"), full_page=True)
 
 
 def test_copied_link_reproduces_the_estimate_in_a_fresh_page(figure2, browser):
     figure2.get_by_role("button", name="Copy link").click()
-    figure2.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    figure2.wait_for_function("() => document.getElementById('copy-status').textContent.length > 0")
     expected = first_row(figure2)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
@@ -168,7 +168,7 @@ def test_phone_width_has_no_horizontal_scroll(browser, figure2):
         page = context.new_page()
         page.goto(figure2.url)
         settle(page)
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1] + 1, widths
         if SCREENSHOTS:
             page.screenshot(path=str(DOCS / "screenshot-phone.png"), full_page=True)
@@ -201,7 +201,7 @@ def query_of(url):
 
 
 def curve_trace_names(page):
-    return page.evaluate("Array.from(document.getElementById('chart-curve').data, trace => trace.name)")
+    return page.evaluate("() => Array.from(document.getElementById('chart-curve').data, trace => trace.name)")
 
 
 def check_pilot_outputs(page):
@@ -213,7 +213,7 @@ def check_pilot_outputs(page):
     assert number(first_row(page)["data_needed"]) == pytest.approx(PILOT_DATA_NEEDED, rel=0.05)
     names = curve_trace_names(page)
     assert "pilot points" in names and "pilot: power law" in names and "eq. (1)" in names
-    points = page.evaluate("document.getElementById('chart-curve').data.find(t => t.name === 'pilot points')")
+    points = page.evaluate("() => document.getElementById('chart-curve').data.find(t => t.name === 'pilot points')")
     assert points["x"] == [144, 288, 575]
     assert points["y"] == pytest.approx([92.48, 95.82, 97.77])  # accuracy %, 1 - error
     assert "pilot points" in page.locator("#chart-curve").inner_text()  # in the legend
@@ -261,7 +261,7 @@ def test_pilot_points_are_checked_and_read_in_every_format(pilot, browser):
         page = context.new_page()
         page.goto(pilot.url)
         settle(page)
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1] + 1, widths  # the pilot card and section fit a phone
         textarea = page.get_by_label("Pilot points")
         textarea.fill("288,0.0418\n144,0.0752")  # sizes must increase: the server's 422 names pilot_points
@@ -271,7 +271,7 @@ def test_pilot_points_are_checked_and_read_in_every_format(pilot, browser):
         assert textarea.get_attribute("aria-invalid") == "true"
         assert page.locator("#pilot-card").is_hidden()
         textarea.fill("144,0.0752\nabc")  # a line that is not two numbers is caught in the page
-        page.wait_for_function("new URLSearchParams(location.search).get('pilot_points') === '144:0.0752'")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('pilot_points') === '144:0.0752'")
         settle(page, "error")
         assert 'line 2 must be images,error' in page.locator("#pilot_points-error").inner_text()
         # A header, then space-, colon- and comma-separated points, accuracies in percent.

@@ -7,7 +7,7 @@ from dlcost.engine.pilot import fit_pilot
 from dlcost.schemas import LearningCurveQuery
 from dlcost.web.app import create_app
 
-client = TestClient(create_app(hardware=load_hardware()))
+client = TestClient(create_app(hardware=load_hardware()), base_url="http://127.0.0.1:8000")
 PILOT = {"points": [[144, 0.0752], [288, 0.0418], [575, 0.0223]], "target_accuracy": 0.98, "classes": 10}
 
 

@@ -34,9 +34,9 @@ CSV = {"content-type": "text/csv"}
 
 
 def _client(store_url, **options):
-    app = create_app(hardware=load_hardware(), **options)
-    app.state.store = Store(store_url)
-    return TestClient(app, raise_server_exceptions=False), app.state.store
+    store = Store(store_url)
+    app = create_app(hardware=load_hardware(), store=store, **options)
+    return TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1:8000"), store
 
 
 @pytest.fixture
@@ -61,7 +61,8 @@ def shared(store_url):
 
 def unauthorized(response) -> bool:
     assert response.status_code == 401, response.text
-    return "Authorization: Bearer" in response.json()["detail"]
+    (problem,) = response.json()["detail"]  # the documented problem list, naming the header
+    return problem["field"] == "authorization" and "Authorization: Bearer" in problem["msg"]
 
 
 def problem(response, status=422) -> dict:
@@ -116,7 +117,7 @@ def test_scenario_with_a_fitted_model(client):
     import_examples(client)
     assert client.post("/api/models", json={"name": "vtab", "with_paper_cases": True}).status_code == 200
     assert save(client, "mine", scenario=FIGURE_2, model="vtab").json()["model"] == "vtab"
-    assert client.post("/api/models/vtab/use").status_code == 200
+    assert client.post("/api/models/vtab/use", json={}).status_code == 200
     assert save(client, "active", scenario=FIGURE_2).json()["model"] == "vtab"  # default: the active model
 
 
@@ -251,9 +252,9 @@ def test_models_fit_show_validate_plot_use(client):
     assert plot.content.startswith(b"\x89PNG\r\n\x1a\n")
     assert problem(client.get("/models/paper-2024/plot.png"))["field"] == "name"
 
-    assert client.post("/api/models/vtab/use").json() == {"active": "vtab"}
+    assert client.post("/api/models/vtab/use", json={}).json() == {"active": "vtab"}
     assert [m["name"] for m in client.get("/api/models").json()["models"] if m["active"]] == ["vtab"]
-    assert client.post("/api/models/paper-2024/use").status_code == 200
+    assert client.post("/api/models/paper-2024/use", json={}).status_code == 200
 
 
 def test_bad_fits_and_unknown_models(client):
@@ -267,7 +268,7 @@ def test_bad_fits_and_unknown_models(client):
     assert problem(client.post("/api/models", json={"name": "x", "observations": {"pretrained": "maybe"}}))["field"] == "pretrained"
     assert problem(client.post("/api/models", json={"name": "x", "observations": {"pretrained": {"a": 1}}}))["field"] == "observations"
     for response in (client.get("/api/models/nope"), client.get("/api/models/nope/validation"),
-                     client.get("/models/nope/plot.png"), client.post("/api/models/nope/use")):
+                     client.get("/models/nope/plot.png"), client.post("/api/models/nope/use", json={})):
         assert problem(response, 404)["field"] == "name"
     assert [m["name"] for m in client.get("/api/models").json()["models"]] == ["paper-2024"]
 
@@ -282,9 +283,9 @@ def test_writes_need_the_token_off_loopback(shared):
     right = shared.post("/api/scenarios", json=body, headers={"Authorization": "Bearer s3cret"})
     assert right.status_code == 200, right.text
     for write in (lambda **h: shared.delete("/api/scenarios/figure 2", **h),
-                  lambda **h: shared.post("/api/observations/import?examples=true", **h),
+                  lambda **h: shared.post("/api/observations/import?examples=true", headers=CSV, **h),
                   lambda **h: shared.post("/api/models", json={"name": "m"}, **h),
-                  lambda **h: shared.post("/api/models/paper-2024/use", **h)):
+                  lambda **h: shared.post("/api/models/paper-2024/use", json={}, **h)):
         assert unauthorized(write())
     # Reads need no token.
     for path in ("/api/scenarios", "/api/scenarios/figure 2", "/api/observations", "/api/models", "/api/models/paper-2024",

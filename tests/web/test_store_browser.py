@@ -27,7 +27,7 @@ def store_server(tmp_path, monkeypatch, serve_app):
 
 
 def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
 def save_scenario(page, base, name, link):

@@ -23,7 +23,7 @@ from dlcost.service.workspace import Workspace
 from dlcost.store import Store, existing_sqlite_store
 from dlcost.web import api, pages, store_api, store_pages
 from dlcost.web.errors import install_error_handlers
-from dlcost.web.middleware import MAX_BODY_BYTES, BodyLimit, is_loopback
+from dlcost.web.middleware import MAX_BODY_BYTES, BodyLimit, RequestGuard, allowed_hosts_for, is_loopback
 
 __all__ = ["create_app", "MAX_BODY_BYTES"]
 
@@ -38,7 +38,7 @@ def _store_if_any() -> Store | None:
 
 
 def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware: HardwareCatalog | None = None,
-               store: Store | None = None) -> FastAPIOffline:
+               store: Store | None = None, allowed_hosts: list[str] | None = None) -> FastAPIOffline:
     """The dlcost web application.
 
     Parameters
@@ -50,19 +50,26 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
         measurements, as ``dlcost serve`` passes them).
     store : the store to use; default: the user's (``DLCOST_DATABASE_URL`` or the SQLite
         default), opened when first needed and created by the first write.
+    allowed_hosts : host names the ``Host`` header may give; default: the loopback names
+        for a loopback ``host``, ``host`` itself otherwise, any when bound to every interface.
     """
     if hardware is None:
         from dlcost.iotools.user_files import load_user_hardware
 
         hardware = load_user_hardware()
+    if write_token is not None and not write_token.strip():
+        raise InputError("token", "token must not be empty; give a secret of at least 16 characters or none on loopback.")
     if not is_loopback(host) and not write_token:
-        raise InputError("host", "write_token is required when the server is bound to a non-loopback address.")
+        raise InputError("host", "write_token is required when the server is bound to a non-loopback address "
+                                 "(an empty host binds every interface).")
     app = FastAPIOffline(  # /docs with Swagger UI's files from the installed package: works offline
         title="dlcost",
         version=dlcost.__version__,
         description="Cost, data and accuracy of deep-learning vision systems (after Thompson et al., AAAI 2024).",
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    hosts = frozenset(allowed_hosts) if allowed_hosts is not None else allowed_hosts_for(host)
+    app.add_middleware(RequestGuard, allowed_hosts=hosts)  # outermost: refuses before reading a body
     app.state.workspace = Workspace(hardware, store=store, open_store=_store_if_any, cache_seconds=MODEL_CACHE_SECONDS)
     app.state.write_token = write_token
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html

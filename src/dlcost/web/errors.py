@@ -31,16 +31,15 @@ class Problems(BaseModel):
     detail: list[Problem]
 
 
-class Unauthorized(BaseModel):
-    """The answer to a write without the configured token."""
-
-    detail: str
+class Unauthorized(Problems):
+    """The answer to a write without the configured token: the problem names ``authorization``."""
 
 
 #: Documented error answers of every endpoint that takes input.
 BAD_INPUT = {
     422: {"model": Problems, "description": "Bad input: each problem names its field and the accepted range."},
     413: {"model": Problems, "description": "Request body larger than the limit."},
+    415: {"model": Problems, "description": "A write whose body is not application/json (text/csv for an import)."},
 }
 UNAVAILABLE = {503: {"model": Problems, "description": "The database cannot be reached."}}
 

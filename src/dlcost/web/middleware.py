@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-__all__ = ["BodyLimit", "is_loopback", "MAX_BODY_BYTES"]
+__all__ = ["BodyLimit", "RequestGuard", "is_loopback", "allowed_hosts_for", "MAX_BODY_BYTES", "LOOPBACK_HOSTS", "PAGE_CSP"]
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -62,3 +62,93 @@ def _replay(messages: list, receive):
         return queue.pop(0) if queue else await receive()
 
     return replayed
+
+
+#: Hosts a loopback server answers to: a page from any other name (DNS rebinding) is refused.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
+#: Bodies a write may carry: none of them can be sent cross-origin without a CORS preflight.
+WRITE_CONTENT_TYPES = frozenset({"application/json", "text/csv"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Pages may run only the app's own scripts; Plotly sets inline styles. /docs runs Swagger UI's inline start-up script.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+            "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'")
+DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+def allowed_hosts_for(bind_host: str) -> frozenset[str] | None:
+    """Host names a server bound to ``bind_host`` answers to; None (any) when bound to every interface."""
+    if bind_host in _ALL_INTERFACES:
+        return None
+    if is_loopback(bind_host):
+        return LOOPBACK_HOSTS | {bind_host.strip("[]")}
+    return frozenset({bind_host.strip("[]")})
+
+
+def _host_name(netloc: str) -> str:
+    """``127.0.0.1:8000`` -> ``127.0.0.1``; ``[::1]:8000`` -> ``::1``."""
+    if netloc.startswith("["):
+        return netloc[1:].split("]", 1)[0]
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
+
+
+class RequestGuard:
+    """Refuses what a browser on another site could send, and marks every answer.
+
+    - ``Host`` must name the served address (``allowed_hosts``; None: any): no DNS rebinding.
+    - A write (any method but GET, HEAD, OPTIONS) must come with an ``Origin``, when it has
+      one, equal to the served origin; a POST (the one write a page of another site can send
+      without a CORS preflight) also needs a JSON (for an import, CSV) body type: a form or
+      ``text/plain`` post from another page cannot reach a write.
+    - Every answer gets ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
+      ``Referrer-Policy: no-referrer`` and a strict ``Content-Security-Policy``.
+    """
+
+    def __init__(self, app, allowed_hosts: frozenset[str] | None):
+        self.app, self.allowed_hosts = app, allowed_hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers") or []}
+        refusal = self._refusal(scope, headers)
+        if refusal is not None:
+            return await _problem_answer(send, *refusal)
+        csp = DOCS_CSP if scope.get("path", "").startswith("/docs") else PAGE_CSP
+
+        async def marked(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                                                  (b"referrer-policy", b"no-referrer"), (b"content-security-policy", csp.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, marked)
+
+    def _refusal(self, scope, headers: dict) -> tuple[int, str, str] | None:
+        host = headers.get("host", "")
+        if self.allowed_hosts is not None and _host_name(host) not in self.allowed_hosts:
+            return 421, "host", f"host {host!r} is not this server's address; open it as http://127.0.0.1 or its own name."
+        if scope.get("method", "GET") in _SAFE_METHODS:
+            return None
+        origin = headers.get("origin")
+        scheme = scope.get("scheme", "http")
+        if origin is not None and origin != f"{scheme}://{host}":
+            return 403, "origin", f"origin {origin!r} may not write here: writes come from this server's own pages."
+        media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if scope.get("method") == "POST" and media_type not in WRITE_CONTENT_TYPES:  # DELETE and PUT always preflight
+            shown = media_type or "none"
+            return 415, "content-type", (f"content-type must be application/json (text/csv for an import) for a write; "
+                                         f"got {shown}.")
+        return None
+
+
+async def _problem_answer(send, status: int, field: str, message: str) -> None:
+    import json
+
+    body = json.dumps({"detail": [{"loc": ["header", field], "field": field, "msg": message, "type": "refused"}]}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"x-content-type-options", b"nosniff")]})
+    await send({"type": "http.response.body", "body": body})

@@ -21,4 +21,6 @@ def require_write_token(request: Request, authorization: str | None = Header(def
         return
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode("utf-8", "surrogateescape"), expected.encode()):
-        raise HTTPException(status_code=401, detail="a valid 'Authorization: Bearer <token>' header is required to write.")
+        raise HTTPException(status_code=401, detail=[{
+            "loc": ["header", "authorization"], "field": "authorization", "type": "unauthorized",
+            "msg": "authorization: a valid 'Authorization: Bearer <token>' header is required to write."}])

@@ -22,6 +22,7 @@
   /** A write request; resolves to {status, data} (data: parsed JSON, or null). */
   function send(method, url, body, contentType) {
     var headers = {};
+    if (method === "POST" && body === undefined) body = {};  // every POST is JSON (or CSV): the server refuses others
     if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
     var secret = token();
     if (secret) headers.Authorization = "Bearer " + secret;
