@@ -98,3 +98,11 @@ def test_every_answer_is_marked(store, path):
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     script = policy.split("script-src ", 1)[1].split(";", 1)[0]
     assert script == ("'self' 'unsafe-inline'" if path == "/docs" else "'self'")
+
+
+def test_options_lists_the_methods_a_path_takes(store):
+    client = client_for(store)
+    assert client.options("/api/scenarios").headers["allow"] == "GET, OPTIONS, POST"
+    assert client.options("/api/scenarios/fig2").headers["allow"] == "DELETE, GET, OPTIONS"
+    assert client.options("/api/estimate").status_code == 204
+    assert client.options("/not-a-page").status_code == 404

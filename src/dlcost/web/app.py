@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 from importlib import resources
 
+from fastapi import Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 
@@ -77,4 +79,15 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     for module in (api, pages, store_api, store_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+    app.add_api_route("/{path:path}", _options, methods=["OPTIONS"], include_in_schema=False)
     return app
+
+
+def _options(request: Request) -> Response:
+    """OPTIONS: 204 with every method the path takes (``Allow``), or 404 for a path no route has."""
+    methods = {method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+               if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                      for route in request.app.routes if getattr(route, "path", None) != "/{path:path}")}
+    if not methods:
+        return Response(status_code=404)
+    return Response(status_code=204, headers={"Allow": ", ".join(sorted(methods | {"OPTIONS"}))})
