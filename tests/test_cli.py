@@ -267,3 +267,150 @@ def test_segmentation_output_says_mean_iou(capsys, monkeypatch):
     assert "Target mean IoU" in out and "Max achievable mean IoU" in out and "accuracy" not in out.split("Recommendations")[1]
     code, out, _ = run(capsys, "predict-error", "--data", "3000", "--rc", "0.4", "--task", "segmentation")
     assert code == 0 and "Predicted mean IoU" in out
+
+
+# ----- issue 11: no traceback for bad input ------------------------------------------------------
+HUGE_FIELD = "x" * 140_000
+
+
+def test_class_counts_of_cifar_100_inline(capsys):
+    """100 inline classes were tried as a file name first: OSError 'File name too long'."""
+    code, out, err = run(capsys, "estimate", *figure2_with({"--class-counts": ",".join(["500"] * 100)}), "--json")
+    assert (code, err) == (0, "") and json.loads(out)["inputs"]["class_counts"] == [500.0] * 100
+
+
+def test_class_counts_csv_with_a_huge_field(capsys, tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text(f'label,count\ncat,"{HUGE_FIELD}"\n')
+    code, out, err = run(capsys, "estimate", *figure2_with({"--class-counts": str(path)}))
+    assert (code, out, err) == (2, "", f"Error: class_counts file '{path}' line 2 is not valid CSV: "
+                                       "a field is longer than 131,072 characters.\n")
+
+
+def test_bom_scenario_and_class_counts_files(capsys, tmp_path):
+    """Files saved by spreadsheet programs and Windows editors start with a byte-order mark."""
+    scenario, counts = tmp_path / "s.toml", tmp_path / "counts.csv"
+    scenario.write_bytes(b"\xef\xbb\xbftarget_accuracy = 0.965\ndata_max = 200000\ncost_per_datapoint = 0.63\n")
+    counts.write_bytes(b"\xef\xbb\xbfPositive,50000\r\nNegative,1000\r\n")
+    code, out, err = run(capsys, "estimate", "--scenario", str(scenario), "--class-counts", str(counts), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["inputs"]["class_counts"] == {"Positive": 50000.0, "Negative": 1000.0}
+
+
+def test_observation_import_with_a_huge_field(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLCOST_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    path = tmp_path / "obs.csv"
+    path.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
+                    f'cifar,classification,1000,10,yes,accuracy,"{HUGE_FIELD}"\n')
+    code, out, err = run(capsys, "observation", "import", str(path))
+    assert (code, out, err) == (2, "", "Error: line 2 is not valid CSV: a field is longer than 131,072 characters.\n")
+
+
+def test_non_utf8_config_names_the_file(capsys, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xff\xfe[hardware]\n")
+    code, out, err = run(capsys, "hardware", "--config", str(path))
+    assert (code, out, err) == (2, "", f"Error: config file '{path}' must be UTF-8 text; byte 0xff at position 0 is not. "
+                                       "Save it as UTF-8.\n")
+
+
+def test_corrupt_saved_throughput_names_the_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLCOST_DATA_DIR", str(tmp_path))
+    (tmp_path / "throughput.csv").write_text("architecture,gpu\nResNet-18\n")
+    code, out, err = run(capsys, "estimate", *FIGURE_2)
+    assert (code, out) == (2, "")
+    assert err == (f"Error: saved measurements file '{tmp_path / 'throughput.csv'}' must have the columns architecture, gpu, "
+                   "precision, resolution_px, train_images_per_s (as `dlcost bench --save` writes them); got 'architecture,gpu'. "
+                   "Move it aside and measure again.\n")
+
+
+def test_model_plot_into_a_missing_folder(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("statsmodels")
+    monkeypatch.setenv("DLCOST_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    assert run(capsys, "observation", "import", "--examples")[0] == 0
+    assert run(capsys, "model", "fit", "mine")[0] == 0
+    out_path = tmp_path / "absent" / "figure3.png"
+    code, out, err = run(capsys, "model", "plot", "mine", "--out", str(out_path))
+    assert (code, out, err) == (2, "", f"Error: out file '{out_path}' cannot be written: the folder '{out_path.parent}' "
+                                       "does not exist; create it or choose another path.\n")
+
+
+def test_bench_save_into_a_data_dir_that_is_a_file(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("DLCOST_DATA_DIR", str(blocker / "data"))
+    code, out, err = run(capsys, "bench", "--loader", "--images", "4", "--workers", "0", "--save")
+    assert (code, out, err) == (2, "", f"Error: data directory '{blocker / 'data'}' (DLCOST_DATA_DIR) cannot be created: "
+                                       "Not a directory. Set DLCOST_DATA_DIR to a folder.\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--port", "74237"], "Error: port must be at most 65535; got 74237."),
+        (["--port", "0"], "Error: port must be a whole number of at least 1; got 0."),
+        (["--host", "192.0.2.1"], "Error: host must be an address of this machine, such as 127.0.0.1, ::1 or 0.0.0.0; "
+                                  "got '192.0.2.1' (Cannot assign requested address)."),
+        (["--host", "a" * 64], "Error: host must be an address or name of this machine, such as 127.0.0.1, ::1 or 0.0.0.0 "
+                               f"(empty: every interface); got '{'a' * 64}' (encoding with 'idna' codec failed "
+                               "(UnicodeError: label too long))."),
+    ],
+)
+def test_serve_bad_address(capsys, args, message):
+    """--port 74237 listened on 8701 (taken mod 65536); a bad host exited 3 with uvicorn's log line."""
+    pytest.importorskip("uvicorn")
+    code, out, err = run(capsys, "serve", *args)
+    assert (code, out, err) == (2, "", message + "\n")
+
+
+def test_serve_port_in_use(capsys):
+    pytest.importorskip("uvicorn")
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", str(port))
+    assert (code, out, err) == (2, "", f"Error: port must be free on 127.0.0.1; {port} is in use. "
+                                       "Stop the other server or choose another --port.\n")
+
+
+def test_runtime_warnings_do_not_precede_the_error_line(capsys, monkeypatch):
+    """numpy's overflow warnings on extreme inputs printed before 'Error:'."""
+    import warnings
+
+    import dlcost.iotools.scenario_file as scenario_file
+
+    def warn_then_refuse(text):
+        warnings.warn("overflow encountered in scalar multiply", RuntimeWarning)
+        raise scenario_file.InputError("class_counts", "class_counts must be positive.")
+
+    monkeypatch.setattr(scenario_file, "parse_class_counts", warn_then_refuse)
+    code, out, err = run(capsys, "estimate", *FIGURE_2)
+    assert (code, out, err) == (2, "", "Error: class_counts must be positive.\n")
+
+
+def test_extreme_pilot_point_gives_only_the_error_line():
+    """A point at 1e308 images overflowed in the fit: three RuntimeWarnings came before 'Error:'."""
+    result = subprocess.run([sys.executable, "-m", "dlcost.cli", "learning-curve", "fit", "--point", "1000:0.25",
+                             "--point", "1e308:0.1", "--target-accuracy", "0.9"], capture_output=True, text=True)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("flag", ["--classes", "--top", "--gpus", "--baseline-classes"])
+def test_integer_of_hundreds_of_digits(capsys, flag):
+    """A 400-digit integer raised OverflowError (int too large to convert to float)."""
+    base = figure2_with({})
+    if flag == "--classes":
+        del base[base.index("--class-counts"):base.index("--class-counts") + 2]
+    code, out, err = run(capsys, "estimate", *base, flag, "1" + "0" * 399)
+    assert (code, out, err) == (2, "", f"Error: {flag[2:].replace('-', '_')} must be a finite number; got an integer of 400 digits.\n")
+
+
+@pytest.mark.parametrize("value", ["1e400", "9" * 400])
+def test_float_option_beyond_float_range(capsys, value):
+    code, out, err = run(capsys, "estimate", *figure2_with({"--data-max": value}))
+    assert (code, out, err) == (2, "", "Error: data_max must be a finite number; got inf.\n")

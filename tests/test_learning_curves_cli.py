@@ -158,3 +158,25 @@ def test_learning_curve_commands_have_help(capsys):
     for command in (["learning-curve"], ["learning-curve", "fit"], ["learning-curve", "run"]):
         code, out, _ = run(capsys, *command, "--help")
         assert code == 0 and "Usage:" in out
+
+
+def test_plot_into_a_missing_folder(capsys, tmp_path):
+    """Issue 11: a --plot path in a missing folder gave FileNotFoundError and a traceback."""
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "absent" / "curve.png"
+    code, out, err = run(capsys, "learning-curve", "fit", "--point", "1000:0.25", "--target-accuracy", "0.9",
+                         "--plot", str(plot))
+    assert (code, out, err) == (2, "", f"Error: plot file '{plot}' cannot be written: the folder '{plot.parent}' does not "
+                                       "exist; create it or choose another path.\n")
+
+
+def test_points_file_with_bom_and_a_huge_field(capsys, tmp_path):
+    """Issue 11: a BOM-prefixed points file was refused; a field over 131,072 characters raised csv.Error."""
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"\xef\xbb\xbfn_train,error\r\n1000,0.25\r\n")
+    code, _, err = run(capsys, "learning-curve", "fit", "--points", str(path), "--target-accuracy", "0.9")
+    assert (code, err) == (0, "")
+    path.write_text('n_train,error\n1000,"' + "x" * 140_000 + '"\n')
+    code, out, err = run(capsys, "learning-curve", "fit", "--points", str(path), "--target-accuracy", "0.9")
+    assert (code, out, err) == (2, "", f"Error: points file '{path}' line 2 is not valid CSV: "
+                                       "a field is longer than 131,072 characters.\n")

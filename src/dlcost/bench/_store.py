@@ -18,6 +18,9 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dlcost.core.checks import InputError
+from dlcost.iotools.files import csv_rows, read_user_text, write_error
+
 __all__ = [
     "TRAINING_COLUMNS",
     "LOADER_COLUMNS",
@@ -74,14 +77,18 @@ def _current_command() -> str:
 
 
 def _append_row(path: Path, columns: tuple[str, ...], row: dict) -> Path:
-    """Append ``row`` to the CSV at ``path`` (header written when the file is new), atomically."""
+    """Append ``row`` to the CSV at ``path`` (header written when the file is new), atomically.
+
+    A file that cannot be read or written raises :class:`InputError` naming it.
+    """
     path = Path(path)
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    existing = read_user_text(path, "measurements file", "save") if path.exists() else ""
     if existing:
-        header = next(csv.reader(io.StringIO(existing)), [])
+        rows = csv_rows(existing, f"measurements file {str(path)!r}", "save")
+        header = rows[0][1] if rows else []
         if tuple(header) != columns:
-            raise ValueError(
-                f"{path} must have the columns {','.join(columns)}; got {','.join(header)}. "
+            raise InputError("save",
+                f"measurements file {str(path)!r} must have the columns {','.join(columns)}; got {','.join(header)}. "
                 "Move it aside or pass another path."
             )
         if not existing.endswith("\n"):
@@ -91,9 +98,11 @@ def _append_row(path: Path, columns: tuple[str, ...], row: dict) -> Path:
     if not existing:
         writer.writeheader()
     writer.writerow({column: "" if row.get(column) is None else row[column] for column in columns})
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:  # a folder that cannot be made or written is the user's to fix; a full disk stays an OSError
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise write_error(path, "measurements file", "save", exc) from None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
             file.write(existing + buffer.getvalue())

@@ -7,6 +7,8 @@ that ``dlcost --help`` starts fast. Every bad input ends with one line
 
 from __future__ import annotations
 
+import warnings
+
 import typer
 
 from dlcost.cli import bench, estimate, learning_curve, serve, store  # noqa: F401  (registers the commands)
@@ -16,9 +18,15 @@ __all__ = ["app", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``dlcost`` script; returns the exit code."""
+    """Entry point of the ``dlcost`` script; returns the exit code.
+
+    Floating-point RuntimeWarnings (numpy's overflow on extreme inputs) are not shown:
+    the answer, its notes or the ``Error:`` line say what the user needs to know.
+    """
     try:
-        code = app(args=argv, prog_name="dlcost", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            code = app(args=argv, prog_name="dlcost", standalone_mode=False)
     except InputError as exc:
         typer.echo(f"Error: {exc}", err=True)
         return 2

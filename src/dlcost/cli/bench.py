@@ -43,14 +43,15 @@ def bench(
     Needs the optional PyTorch extra: pip install 'dlcost[torch]'.
     """
     from dlcost import bench as bench_engine
-    from dlcost.iotools.user_files import data_dir, load_user_hardware
+    from dlcost.iotools.user_files import load_user_hardware, writable_data_dir
 
+    folder = writable_data_dir() if save else None  # before measuring, not after
     if loader:
         with ProgressBar("loader") as bar:
             result = run(lambda: bench_engine.run_loader_bench(n_images=images, workers=workers, progress=bar.update))
         document = {"loader": result.to_dict()}
         if save:
-            document["saved_to"] = str(run(lambda: bench_engine.save_loader_result(result, data_dir() / "loader_throughput.csv")))
+            document["saved_to"] = str(run(lambda: bench_engine.save_loader_result(result, folder / "loader_throughput.csv")))
         if json_output:
             emit(document)
         else:
@@ -78,7 +79,7 @@ def bench(
             gpu_name = accelerator.name if accelerator else _catalog_gpu_for(result.device_name, hardware)
             if gpu_name is None:
                 raise InputError("gpu", f"gpu: {result.device_name!r} is not in the hardware catalog; give --gpu NAME to save.")
-            record["saved_to"] = str(run(lambda: bench_engine.save_training_result(result, gpu_name, data_dir() / "throughput.csv")))
+            record["saved_to"] = str(run(lambda: bench_engine.save_training_result(result, gpu_name, folder / "throughput.csv")))
         results.append(record)
         if not json_output:
             utilization = "" if result.utilization is None else f", {result.utilization:.1%} of peak"

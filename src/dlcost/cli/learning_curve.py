@@ -167,8 +167,9 @@ def run_pilot_command(
             validation_fraction=validation_fraction, learning_rate=learning_rate,
         ))
     if save_points is not None:
-        lines = ["n_train,error"] + [f"{p['n_train']},{p['error']!r}" for p in pilot.points]
-        run(lambda: save_points.write_text("\n".join(lines) + "\n", encoding="utf-8"))
+        from dlcost.iotools.points import write_points_csv
+
+        run(lambda: write_points_csv(pilot.points, save_points))
     result = None
     if target_accuracy is not None:
         largest = pilot.points[-1]["n_train"]

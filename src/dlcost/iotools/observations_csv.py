@@ -16,6 +16,7 @@ import io
 from pydantic import ValidationError
 
 from dlcost.core.checks import InputError
+from dlcost.iotools.files import csv_error
 from dlcost.schemas.errors import describe_error
 from dlcost.schemas.observation import Observation
 
@@ -61,9 +62,18 @@ def _record(row: dict, line: int) -> dict:
 def parse_observations_csv(text: str) -> list[Observation]:
     """Observations from CSV text; the first bad row raises :class:`InputError` naming its line and field.
 
-    Line numbers count the header as line 1, as an editor shows them.
+    Line numbers count the header as line 1, as an editor shows them. A leading
+    byte-order mark is ignored; rows may end in LF, CRLF or a bare CR.
     """
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        return _observations(reader)
+    except csv.Error as exc:
+        line = reader.reader.line_num  # the DictReader's own count stops at the last good row
+        raise csv_error(exc, f"line {line}", "file", line) from None
+
+
+def _observations(reader: csv.DictReader) -> list[Observation]:
     missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
     if missing:
         raise InputError("columns", f"line 1: missing column(s) {', '.join(missing)}; required: {', '.join(REQUIRED_COLUMNS)}.", line=1)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from dlcost.core import checks
 from dlcost.core.checks import InputError
+from dlcost.iotools.files import csv_rows, read_user_text, write_error
 
-__all__ = ["parse_point", "parse_points_text", "format_points_text", "read_points_csv"]
+__all__ = ["parse_point", "parse_points_text", "format_points_text", "read_points_csv", "write_points_csv"]
 
 
 def parse_point(text: str, name: str = "point") -> list[float]:
@@ -61,13 +61,9 @@ def read_points_csv(path: str | Path) -> list[dict]:
     Blank lines and lines starting with ``#`` are skipped; accuracy is turned into
     error = 1 - accuracy. Returns ``[{"n_train": ..., "error": ...}, ...]`` in file order.
     """
-    try:
-        with Path(path).open(newline="", encoding="utf-8") as handle:
-            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1)
-                    if row and "".join(row).strip() and not row[0].lstrip().startswith("#")]
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise InputError("pilot_points", f"points file {str(path)!r} cannot be read: {reason}.") from None
+    text = read_user_text(path, "points file", "pilot_points")
+    rows = [(number, row) for number, row in csv_rows(text, f"points file {str(path)!r}", "pilot_points")
+            if row and "".join(row).strip() and not row[0].lstrip().startswith("#")]
     if not rows:
         raise InputError("pilot_points", f"points file {str(path)!r} is empty; expected a header n_train,error and one row per point.")
     header = [name.strip().lower() for name in rows[0][1]]
@@ -91,3 +87,13 @@ def read_points_csv(path: str | Path) -> list[dict]:
             raise InputError("pilot_points", f"{where}: {exc}", line=line) from None
         points.append({"n_train": n_train, "error": measured if value_name == "error" else 1.0 - measured})
     return points
+
+
+def write_points_csv(points, path: str | Path) -> Path:
+    """Write ``[{"n_train": ..., "error": ...}, ...]`` as a CSV that :func:`read_points_csv` reads back."""
+    lines = ["n_train,error"] + [f"{point['n_train']},{point['error']!r}" for point in points]
+    try:
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise write_error(path, "points file", "save_points", exc) from None
+    return Path(path)

@@ -9,6 +9,7 @@ import numpy as np
 from dlcost.catalog import COEFFICIENT_ORDER
 from dlcost.core.checks import InputError
 from dlcost.engine.refit import design
+from dlcost.iotools.files import write_error
 from dlcost.schemas import LearningCurveResult, Observation
 
 __all__ = ["plot_learning_curve", "partial_regression_png"]
@@ -59,8 +60,7 @@ def plot_learning_curve(result: LearningCurveResult, path: str | Path) -> Path:
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8, loc="best")
     figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, "plot")
     return path
 
 
@@ -85,5 +85,16 @@ def partial_regression_png(observations: list[Observation], path, hold: dict | N
     plot_partregress_grid(fit, exog_idx=[names[c] for c in free if c != "intercept"], fig=figure)
     figure.suptitle("Partial regression of log10(error) (Figure 3 of seed 000)")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _save(figure, path, "out", dpi=110)
+
+
+def _save(figure, path, field: str, **options) -> None:
+    """Write the figure as PNG and close it; a path that cannot be written raises InputError naming it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        figure.savefig(path, **options)
+    except OSError as exc:
+        raise write_error(path, f"{field} file", field, exc) from None
+    finally:
+        plt.close(figure)
