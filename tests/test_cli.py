@@ -414,3 +414,20 @@ def test_integer_of_hundreds_of_digits(capsys, flag):
 def test_float_option_beyond_float_range(capsys, value):
     code, out, err = run(capsys, "estimate", *figure2_with({"--data-max": value}))
     assert (code, out, err) == (2, "", "Error: data_max must be a finite number; got inf.\n")
+
+
+def test_serve_bounds_slow_and_many_clients(capsys, monkeypatch):
+    """Issue 11: the served configuration closes idle connections and bounds how many are open."""
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
+    import socket
+
+    with socket.socket() as probe:  # a free port: serve binds it once before handing it to uvicorn
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, out, err = run(capsys, "serve", "--port", str(port))
+    assert (code, err) == (0, ""), err
+    assert seen["timeout_keep_alive"] == 5 and seen["limit_concurrency"] == 200
+    assert seen["h11_max_incomplete_event_size"] == 16 * 1024 and seen["host"] == "127.0.0.1"

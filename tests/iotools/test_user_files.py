@@ -127,7 +127,6 @@ def test_bad_config_names_the_file(tmp_path, content, message):
     assert (caught.value.field, str(caught.value)) == ("config", message.format(path=path))
 
 
-@pytest.mark.xfail(strict=True, reason="catalog/hardware.py reads the config and saved CSVs as utf-8, not utf-8-sig")
 def test_config_and_saved_measurements_with_bom(tmp_path, monkeypatch):
     monkeypatch.setenv("DLCOST_DATA_DIR", str(tmp_path))
     (tmp_path / "throughput.csv").write_bytes(

@@ -209,9 +209,11 @@ def _read_config(path: Path | None) -> dict:
     if path is None:
         return {}
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InputError("config", f"config file {str(path)!r} cannot be read: {exc.strerror}.") from None
+    except UnicodeDecodeError as exc:
+        raise InputError("config", f"config file {str(path)!r} is not UTF-8 text (byte {exc.start}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError("config", f"config file {str(path)!r} is not valid TOML: {exc}.") from None
 
@@ -219,8 +221,11 @@ def _read_config(path: Path | None) -> dict:
 def _read_user_throughput(path: Path | None) -> list[Throughput]:
     if path is None or not Path(path).is_file():
         return []
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        return [throughput_from(row) for row in csv.DictReader(handle)]
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+            return [throughput_from(row) for row in csv.DictReader(handle)]
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError) as exc:
+        raise InputError("config", f"saved measurements file {str(path)!r} cannot be read: {type(exc).__name__}: {exc}.") from None
 
 
 @cache
@@ -251,13 +256,16 @@ def _user_loader_rate(path: Path | None) -> tuple[float, str] | None:
     """The newest one-worker loader measurement a user saved with ``dlcost bench --loader --save``."""
     if path is None or not Path(path).is_file():
         return None
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    rows = [row for row in rows if float(row["cores_used"]) == 1] or rows
-    if not rows:
-        return None
-    newest = max(rows, key=lambda row: row["measured_on"])
-    return float(newest["images_per_s_per_core"]), f"{newest['cpu_model']} {newest['measured_on']} (saved)"
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        rows = [row for row in rows if float(row["cores_used"]) == 1] or rows
+        if not rows:
+            return None
+        newest = max(rows, key=lambda row: row["measured_on"])
+        return float(newest["images_per_s_per_core"]), f"{newest['cpu_model']} {newest['measured_on']} (saved)"
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError) as exc:
+        raise InputError("config", f"saved loader file {str(path)!r} cannot be read: {type(exc).__name__}: {exc}.") from None
 
 
 def load_hardware(

@@ -9,6 +9,13 @@ import typer
 from dlcost.cli._common import ConfigOption, InputError, app, run
 
 
+#: The served configuration: idle keep-alive connections close after 5 s, at most 200 connections
+#: and requests at once (more are answered 503), and the h11 parser's bound on an unfinished
+#: request head (slow or endless headers are cut off there).
+SERVED = {"timeout_keep_alive": 5, "limit_concurrency": 200, "h11_max_incomplete_event_size": 16 * 1024,
+          "timeout_graceful_shutdown": 5}
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; off loopback (an empty host is every interface), writes need the token.")] = "127.0.0.1",
@@ -37,7 +44,7 @@ def serve(
     web_app = run(lambda: create_app(host=host, write_token=token, hardware=load_user_hardware(config)))
     shown = f"[{host}]" if ":" in host else host or "0.0.0.0"
     typer.echo(f"dlcost {__import__('dlcost').__version__}: estimator page at http://{shown}:{port}/  (API docs: /docs; stop with Ctrl-C)")
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", **SERVED)
 
 
 def _check_address(host: str, port: int) -> None:

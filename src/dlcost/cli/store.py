@@ -213,8 +213,13 @@ def observation_export(
     if out is None:
         observations_to_csv(rows, sys.stdout)
     else:
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            observations_to_csv(rows, handle)
+        from dlcost.iotools.files import write_error
+
+        try:
+            with out.open("w", newline="", encoding="utf-8") as handle:
+                observations_to_csv(rows, handle)
+        except OSError as exc:
+            raise write_error(out, "out file", "out", exc) from None
         typer.echo(f"wrote {len(rows)} observations to {out}")
 
 

@@ -11,6 +11,7 @@ after yes/no is ignored: "yes (ImageNet-1k)").
 from __future__ import annotations
 
 import csv
+import re
 import io
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from dlcost.iotools.files import csv_error
 from dlcost.schemas.errors import describe_error
 from dlcost.schemas.observation import Observation
 
-__all__ = ["parse_observations_csv", "observations_to_csv", "REQUIRED_COLUMNS"]
+__all__ = ["parse_observations_csv", "observations_to_csv", "neutralised", "REQUIRED_COLUMNS"]
 
 REQUIRED_COLUMNS = ("dataset", "task", "n_train", "pretrained", "metric_name", "metric_value")
 _OPTIONAL = ("n_classes", "class_counts", "relative_complexity", "source", "architecture", "epochs",
@@ -43,8 +44,24 @@ def _number(text: str, name: str, line: int) -> float:
         raise InputError(name, f"line {line}: {name} must be a number; got {text!r}.", line=line) from None
 
 
+#: A cell a spreadsheet would run as a formula (OWASP, "CSV Injection"), after any quotes we added.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_TEXT_COLUMNS = ("dataset", "task", "architecture", "metric_name", "source", "observed_on", "notes")
+
+
+def neutralised(text: str) -> str:
+    """A text cell safe to open in a spreadsheet: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'``."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def _restored(text: str) -> str:
+    """The inverse of :func:`neutralised`, so that export then import gives the same observation."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text) else text
+
+
 def _record(row: dict, line: int) -> dict:
     record: dict = {key: (row.get(key) or "").strip() for key in (*REQUIRED_COLUMNS, *_OPTIONAL) if key in row}
+    record = {key: _restored(value) if key in _TEXT_COLUMNS else value for key, value in record.items()}
     record = {key: value for key, value in record.items() if value != ""}
     for name in ("n_train", "metric_value", "relative_complexity", "epochs", "gpu_hours", "cost_usd", "n_classes"):
         if name in record:
@@ -105,4 +122,7 @@ def observations_to_csv(observations, handle) -> None:
             record["metric_value"] = round(record["metric_value"] * 100.0, 10)
         if record["class_counts"] is not None:
             record["class_counts"] = ";".join(f"{c:.17g}" for c in record["class_counts"])
+        for column in _TEXT_COLUMNS:
+            if isinstance(record[column], str):
+                record[column] = neutralised(record[column])
         writer.writerow({k: ("" if v is None else v) for k, v in record.items()})
