@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from dlcost.catalog.hardware import load_hardware
 from dlcost.web.app import create_app
 
-app = create_app(hardware=load_hardware())
+app = create_app(hardware=load_hardware(), allowed_hosts=["testserver"])  # schemathesis's ASGI host name
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 CHECKS = [

@@ -42,12 +42,25 @@ class InputError(ValueError):
         return str(self)
 
 
+def _shown_number(value) -> str:
+    """A number for a message: an integer beyond float range by its number of digits."""
+    if isinstance(value, int) and value.bit_length() > 1024:
+        try:
+            return f"an integer of {len(str(abs(value))):,} digits"
+        except ValueError:  # over Python's 4,300-digit limit for str(int)
+            return "an integer of over 4,300 digits"
+    return repr(value)
+
+
 def _as_number(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise InputError(name, f"{name} must be a number; got {value!r}.")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range (over 309 digits)
+        number = math.inf
     if math.isnan(number) or math.isinf(number):
-        raise InputError(name, f"{name} must be a finite number; got {value!r}.")
+        raise InputError(name, f"{name} must be a finite number; got {_shown_number(value)}.")
     return number
 
 

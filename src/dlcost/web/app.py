@@ -24,7 +24,7 @@ from dlcost.core.checks import InputError
 from dlcost.service.workspace import Workspace
 from dlcost.store import Store, existing_sqlite_store
 from dlcost.web import api, pages, store_api, store_pages
-from dlcost.web.errors import install_error_handlers
+from dlcost.web.errors import REFUSALS, install_error_handlers
 from dlcost.web.middleware import MAX_BODY_BYTES, BodyLimit, RequestGuard, allowed_hosts_for, is_loopback
 
 __all__ = ["create_app", "MAX_BODY_BYTES"]
@@ -68,6 +68,7 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
         title="dlcost",
         version=dlcost.__version__,
         description="Cost, data and accuracy of deep-learning vision systems (after Thompson et al., AAAI 2024).",
+        responses=REFUSALS,  # the request guard's answers, on every operation
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     hosts = frozenset(allowed_hosts) if allowed_hosts is not None else allowed_hosts_for(host)

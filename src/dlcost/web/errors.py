@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dlcost.schemas.errors import input_problems
 
-__all__ = ["Problem", "Problems", "Unauthorized", "BAD_INPUT", "UNAVAILABLE", "problem", "input_error", "install_error_handlers"]
+__all__ = ["Problem", "Problems", "Unauthorized", "BAD_INPUT", "REFUSALS", "UNAVAILABLE", "problem", "input_error", "install_error_handlers"]
 
 
 class Problem(BaseModel):
@@ -40,6 +40,12 @@ BAD_INPUT = {
     422: {"model": Problems, "description": "Bad input: each problem names its field and the accepted range."},
     413: {"model": Problems, "description": "Request body larger than the limit."},
     415: {"model": Problems, "description": "A write whose body is not application/json (text/csv for an import)."},
+}
+#: What the request guard (dlcost.web.middleware.RequestGuard) answers before a route runs.
+REFUSALS = {
+    403: {"model": Problems, "description": "A write from another origin."},
+    415: {"model": Problems, "description": "A POST whose body is not application/json (text/csv for an import)."},
+    421: {"model": Problems, "description": "A Host header that is not the served address."},
 }
 UNAVAILABLE = {503: {"model": Problems, "description": "The database cannot be reached."}}
 
