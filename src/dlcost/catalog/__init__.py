@@ -218,9 +218,14 @@ def _defaults_file() -> dict:
     return tomllib.loads(_read_text("defaults.toml"))
 
 
+@cache
+def _flat_defaults() -> dict:
+    return {key: value for section in _defaults_file().values() for key, value in section.items()}
+
+
 def defaults() -> dict:
     """Every default input, by name (``defaults.toml``: the paper's soft assumptions of Figure 2 and dlcost's own)."""
-    return {key: value for section in _defaults_file().values() for key, value in section.items()}
+    return dict(_flat_defaults())
 
 
 def fitted_range() -> dict:

@@ -20,6 +20,7 @@ __all__ = [
     "paper_forward_flops",
     "training_images",
     "realistic_training_images",
+    "images_trained_on",
     "training_flops",
     "training_cost_usd",
     "additional_images",
@@ -55,6 +56,14 @@ def realistic_training_images(n_images_needed, n_images_present, n_images_max):
     if any(isinstance(v, np.ndarray) for v in (n_images_needed, n_images_present, n_images_max)):
         return np.minimum(np.maximum(n_images_present, n_images_needed), n_images_max)
     return min(max(n_images_present, n_images_needed), n_images_max)
+
+
+def images_trained_on(n_images_needed, n_images_present, n_images_max, paper_mode: bool):
+    """Images trained on in a cost mode: eq. (4)'s min(needed, max) in paper mode, else all the
+    data the team will hold (:func:`realistic_training_images`). [images]"""
+    if paper_mode:
+        return training_images(n_images_needed, n_images_max)  # Eqs. (4), (5)
+    return realistic_training_images(n_images_needed, n_images_present, n_images_max)
 
 
 def training_flops(forward_flops_per_image, n_training_images, epochs, runs=1.0):

@@ -19,7 +19,7 @@ from dlcost.core.checks import InputError
 from dlcost.engine.complexity import relative_complexity_of
 from dlcost.engine.data_need import DataNeed, need_from_eq1, need_from_pilot
 from dlcost.engine.training_compute import ComputeSettings, has_measurement, resolve_settings, training_compute
-from dlcost.engine.uncertainty import Calibration, calibrate, default_calibration, error_bounds
+from dlcost.engine.uncertainty import Calibration, error_bounds, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
 
 __all__ = ["estimate", "predict_error", "candidate_architectures", "range_warnings", "TASK_ARCHITECTURES"]
@@ -71,9 +71,7 @@ def _resolve_model(model: str | catalog.ErrorModel) -> catalog.ErrorModel:
 def _calibration(model: catalog.ErrorModel, level: float, method: str, calibration: Calibration | None) -> Calibration:
     if calibration is not None and calibration.level == level and calibration.method == method:
         return calibration
-    if method == "ols":
-        return calibrate(model, [], level, "ols")
-    return default_calibration(model, level)
+    return shipped_calibration(model, level, method)
 
 
 def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, settings: ComputeSettings,
@@ -83,9 +81,7 @@ def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, setting
     physical_mode = "measured" if measured and requested != "flops" else "flops"
 
     def trained_on(n_needed: float) -> float:
-        if requested == "paper":
-            return float(cost.training_images(n_needed, scenario.data_max))  # Eqs. (4), (5)
-        return float(cost.realistic_training_images(n_needed, scenario.data_present, scenario.data_max))
+        return float(cost.images_trained_on(n_needed, scenario.data_present, scenario.data_max, requested == "paper"))
 
     n_training = trained_on(need.data_needed)
     job = training_compute(architecture, n_training, scenario.epochs, settings, hardware, physical_mode)

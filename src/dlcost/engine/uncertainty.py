@@ -33,7 +33,7 @@ from dlcost.core.checks import InputError
 from dlcost.core.intervals import conformal_log10_bounds, ols_log10_bounds
 from dlcost.engine.refit import dataset_group, example_observations, validate
 
-__all__ = ["Calibration", "calibrate", "default_calibration", "error_bounds", "data_needed_bounds"]
+__all__ = ["Calibration", "calibrate", "default_calibration", "shipped_calibration", "error_bounds", "data_needed_bounds"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,12 @@ def _held(model: ErrorModel) -> dict:
 def _default(model_name: str, level: float) -> Calibration:
     return calibrate(catalog.error_model(model_name), example_observations(), level,
                      source="shipped: seed 000 Table 2 (6) + VTAB ResNet-50 results (36)")
+
+
+def shipped_calibration(model: ErrorModel, level: float, method: str) -> Calibration:
+    """The calibration an answer uses without observations of its own: OLS from the fit, else
+    conformal on the shipped observations."""
+    return calibrate(model, [], level, "ols") if method == "ols" else default_calibration(model, level)
 
 
 def default_calibration(model: ErrorModel, level: float = 0.8) -> Calibration:

@@ -55,11 +55,11 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
         needed = np.where(1.0 - accuracies < errors.min(), np.inf, needed)
     collected = cost.training_images(needed, scenario.data_max)
     data_cost = cost.data_cost_usd(scenario.cost_per_datapoint, collected, scenario.data_present)  # Eq. (5)
-    realistic = cost.realistic_training_images(needed, np.full_like(needed, scenario.data_present), scenario.data_max)
     series = []
     for rec in result.recommendations:
         per_image = rec.training_cost / rec.training_images if rec.training_images > 0 else 0.0
-        trained = collected if rec.cost_mode == "paper" else realistic
+        trained = cost.images_trained_on(needed, np.full_like(needed, scenario.data_present), scenario.data_max,
+                                         rec.cost_mode == "paper")
         series.append({"architecture": rec.architecture, "total_cost": (data_cost + per_image * trained).tolist()})  # Eq. (3)
 
     sizes = np.logspace(2, np.log10(max(scenario.data_max, result.data_needed or scenario.data_max, 1e3) * 10), n_points)

@@ -21,7 +21,7 @@ from dlcost.catalog.hardware import HardwareCatalog
 from dlcost.engine.estimate import estimate as engine_estimate
 from dlcost.engine.estimate import predict_error as engine_predict_error
 from dlcost.engine.pilot import fit_pilot as engine_fit_pilot
-from dlcost.engine.uncertainty import Calibration, calibrate, default_calibration
+from dlcost.engine.uncertainty import Calibration, calibrate, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, LearningCurveQuery, LearningCurveResult, Observation, Scenario
 from dlcost.store import PUBLISHED_MODEL, Store
 
@@ -94,12 +94,10 @@ class Workspace:
 
     def calibration(self, model: catalog.ErrorModel, level: float, method: str) -> Calibration:
         """The interval calibration of ``model``: on the store's observations, else the shipped ones."""
-        if method == "ols":
-            return calibrate(model, [], level, "ols")
-        store = self.store()
+        store = self.store() if method != "ols" else None
         rows = store.observations() if store is not None else []
         if not rows:
-            return default_calibration(model, level)
+            return shipped_calibration(model, level, method)
         key = ("calibration", store.url, model.name, float(level), len(rows), max(r.id for r in rows))
         if key not in _CALIBRATIONS:
             _CALIBRATIONS[key] = calibrate(model, as_observations(rows), level, source=f"the store's {len(rows)} observations")
