@@ -106,3 +106,21 @@ def test_options_lists_the_methods_a_path_takes(store):
     assert client.options("/api/scenarios/fig2").headers["allow"] == "DELETE, GET, OPTIONS"
     assert client.options("/api/estimate").status_code == 204
     assert client.options("/not-a-page").status_code == 404
+
+
+def test_a_store_of_a_newer_dlcost_is_an_outage_with_one_line(tmp_path, monkeypatch):
+    """A store migrated by a newer dlcost: one line naming the database, 503 on the web (it was a 500)."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    Store(url).close()
+    with sqlite3.connect(tmp_path / "store.sqlite3") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(ValueError, match=r"cannot be opened: its schema is newer than this dlcost knows .*; upgrade dlcost\.$") as error:
+        Store(url)
+    assert error.value.field == "database"
+    monkeypatch.setenv("DLCOST_DATABASE_URL", url)
+    client = TestClient(create_app(hardware=load_hardware()), base_url="http://127.0.0.1:8000", raise_server_exceptions=False)
+    answer = client.post("/api/estimate", json={"target_accuracy": 0.9, "data_max": 1e5, "cost_per_datapoint": 1, "classes": 10})
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["detail"][0]["field"] == "database"

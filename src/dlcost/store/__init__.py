@@ -73,12 +73,17 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             _sqlite_setup(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from alembic.util.exc import CommandError
+
         try:
             self.migrate()
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, CommandError) as error:
             self.engine.dispose()
             where = "DLCOST_DATABASE_URL" if os.environ.get("DLCOST_DATABASE_URL") else "the default SQLite store"
-            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            if isinstance(error, CommandError):  # a revision this dlcost does not know: a newer dlcost made it
+                reason = f"its schema is newer than this dlcost knows ({str(error).strip().splitlines()[0]}); upgrade dlcost"
+            else:
+                reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise InputError("database", f"database ({where}, {self.engine.url.render_as_string(hide_password=True)}) cannot be opened: {reason}.") from None
 
     def migrate(self) -> None:

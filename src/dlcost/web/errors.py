@@ -83,7 +83,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValueError)
     async def _on_value_error(request: Request, error: ValueError):
-        return JSONResponse(status_code=422, content={"detail": input_problems(error)})
+        # a store that cannot be opened is an outage of the service, not bad input
+        status = 503 if getattr(error, "field", None) == "database" else 422
+        return JSONResponse(status_code=status, content={"detail": input_problems(error, () if status == 503 else ("body",))})
 
     @app.exception_handler(SQLAlchemyError)
     async def _on_database_error(request: Request, error: SQLAlchemyError):
