@@ -46,16 +46,28 @@ def rank_candidates(cost_parts_usd: Sequence[Sequence[float]], accuracies: Seque
     tied : set of int
         Indices of candidates that tie with at least one other.
     """
-    def same(a: float, b: float) -> bool:
-        return abs(a - b) <= tie_tolerance * max(abs(a), abs(b)) + 1e-9
+    def ties_with(parts, leader) -> bool:
+        for a, b in zip(parts, leader):
+            if abs(a - b) > tie_tolerance * max(abs(a), abs(b)) + 1e-9:
+                return False
+        return True
 
-    remaining = sorted(range(len(names)), key=lambda index: (sum(cost_parts_usd[index]), names[index]))
+    totals = [sum(parts) for parts in cost_parts_usd]
+    remaining = sorted(range(len(names)), key=lambda index: (totals[index], names[index]))
     ranked, tied = [], set()
     while remaining:
         leader = cost_parts_usd[remaining[0]]
-        group = [index for index in remaining if all(same(a, b) for a, b in zip(cost_parts_usd[index], leader))]
+        # each part a <= b + tol max(a, b) gives a <= b / (1 - tol): no tie lies beyond this total
+        reach = totals[remaining[0]] / (1.0 - tie_tolerance) + 2e-9 * len(leader)
+        group = []
+        for index in remaining:
+            if totals[index] > reach:
+                break
+            if ties_with(cost_parts_usd[index], leader):
+                group.append(index)
         if len(group) > 1:
             tied.update(group)
         ranked += sorted(group, key=lambda index: (-accuracies[index], inference_flops[index], names[index]))
-        remaining = [index for index in remaining if index not in group]
+        grouped = set(group)
+        remaining = [index for index in remaining if index not in grouped]
     return ranked[:top], tied

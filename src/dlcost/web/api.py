@@ -29,7 +29,9 @@ def _workspace(request: Request):
 
 @router.post("/api/estimate", tags=["api"], responses=BAD_INPUT,
              summary="Data needed, costs and top-k architectures (dlcost estimate --json)")
-def api_estimate(scenario: Scenario, request: Request) -> Estimate:
+async def api_estimate(scenario: Scenario, request: Request) -> Estimate:
+    # async: a millisecond of arithmetic on the event loop answers about twice the requests a
+    # thread-pool hop does (benchmarks/bench_http.py); the store is read at most every 2 s.
     return _workspace(request).estimate(scenario)
 
 
