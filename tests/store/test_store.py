@@ -246,7 +246,7 @@ def _import_in_transaction(url: str):
 
     SQLite: the write lock is held and the WAL holds more than 512 KiB of uncommitted
     pages (nothing else writes that much). PostgreSQL: another backend is in a
-    transaction whose latest statement inserts into observations.
+    transaction whose latest statement inserts into observations (INSERT, or COPY: the bulk path).
     """
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
@@ -274,7 +274,7 @@ def _import_in_transaction(url: str):
         with engine.connect() as connection:
             return bool(connection.scalar(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                " AND xact_start IS NOT NULL AND query LIKE 'INSERT INTO observations%'"
+                " AND xact_start IS NOT NULL AND (query LIKE 'INSERT INTO observations%' OR query LIKE 'COPY observations%')"
             )))
 
     return probe, engine.dispose

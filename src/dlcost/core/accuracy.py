@@ -72,11 +72,13 @@ def predicted_error(n_images, relative_complexity, pretrained, segmentation, coe
     -------
     error : float or array
         1 - accuracy (classification) or 1 - mean IoU (segmentation). Not bounded
-        by 1: values >= 1 mean the inputs are outside the fitted range. [fraction]
+        by 1: values >= 1 mean the inputs are outside the fitted range (inf beyond
+        float range). [fraction]
     """
     log_images = np.log10(np.asarray(n_images, dtype=float))
     log_error = coef.offset(relative_complexity, segmentation) + coef.data_slope(pretrained) * log_images  # Eq. (1)
-    return 10.0**log_error
+    with np.errstate(over="ignore", under="ignore"):
+        return 10.0**log_error
 
 
 def images_needed(target_error, relative_complexity, pretrained, segmentation, coef):
@@ -100,8 +102,9 @@ def images_needed(target_error, relative_complexity, pretrained, segmentation, c
     Returns
     -------
     n_images : float or array
-        Labelled training images, not rounded. [images]
+        Labelled training images, not rounded; inf beyond float range. [images]
     """
     log_error = np.log10(np.asarray(target_error, dtype=float))
     rest = coef.offset(relative_complexity, segmentation)
-    return 10.0 ** ((log_error - rest) / coef.data_slope(pretrained))  # Eq. (1) inverted
+    with np.errstate(over="ignore", under="ignore"):
+        return 10.0 ** ((log_error - rest) / coef.data_slope(pretrained))  # Eq. (1) inverted

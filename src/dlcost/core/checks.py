@@ -21,6 +21,8 @@ __all__ = [
     "check_class_counts",
     "check_choice",
     "check_at_most",
+    "check_number_input",
+    "shown",
 ]
 
 
@@ -42,26 +44,54 @@ class InputError(ValueError):
         return str(self)
 
 
-def _shown_number(value) -> str:
-    """A number for a message: an integer beyond float range by its number of digits."""
-    if isinstance(value, int) and value.bit_length() > 1024:
+#: Longest text a message repeats whole; longer values are shortened.
+_SHOWN_CHARACTERS = 80
+
+
+def shown(value) -> str:
+    """``repr(value)`` for a message: an integer beyond float range by its digits, a long value shortened.
+
+    Python refuses ``repr`` of integers over 4,300 digits (and of structures nested too
+    deep), and a message should not repeat a megabyte of input.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1024:
         try:
             return f"an integer of {len(str(abs(value))):,} digits"
         except ValueError:  # over Python's 4,300-digit limit for str(int)
             return "an integer of over 4,300 digits"
-    return repr(value)
+    if isinstance(value, str) and len(value) > _SHOWN_CHARACTERS:
+        return f"{value[:_SHOWN_CHARACTERS]!r}... ({len(value):,} characters)"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # a huge integer, or a structure nested too deep, inside it
+        return f"a {type(value).__name__}"
+    return text if len(text) <= _SHOWN_CHARACTERS else f"{text[:_SHOWN_CHARACTERS]}..."
 
 
 def _as_number(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise InputError(name, f"{name} must be a number; got {value!r}.")
+        raise InputError(name, f"{name} must be a number; got {shown(value)}.")
     try:
         number = float(value)
     except OverflowError:  # an integer beyond float range (over 309 digits)
         number = math.inf
     if math.isnan(number) or math.isinf(number):
-        raise InputError(name, f"{name} must be a finite number; got {_shown_number(value)}.")
+        raise InputError(name, f"{name} must be a finite number; got {shown(value)}.")
     return number
+
+
+def check_number_input(value, name: str):
+    """Return ``value`` unless it is a boolean or an integer beyond float range: a check before conversion.
+
+    ``True`` is not the number 1 here, and an integer of hundreds of digits is not a
+    finite number. Anything else (a number, or text such as ``"0.63"`` from a URL)
+    passes on unchanged to the conversion and the checks of the input.
+    """
+    if isinstance(value, bool):
+        raise InputError(name, f"{name} must be a number; got {value!r}.")
+    if isinstance(value, int):
+        _as_number(value, name)  # an integer beyond float range is not a finite number
+    return value
 
 
 def check_fraction(value, name: str) -> float:
@@ -100,17 +130,17 @@ def check_whole_count(value, name: str, minimum: int = 0) -> int:
 def check_at_most(value, name: str, maximum: float):
     """Return ``value`` (None passes) if it is at most ``maximum``."""
     if value is not None and value > maximum:
-        raise InputError(name, f"{name} must be at most {maximum:g}; got {value!r}.")
+        raise InputError(name, f"{name} must be at most {maximum:g}; got {shown(value)}.")
     return value
 
 
-def check_class_counts(counts, name: str = "class_counts") -> list[float]:
-    """Return per-class example counts if there are at least 2, each greater than 0."""
+def check_class_counts(counts, name: str = "class_counts", maximum: float | None = None) -> list[float]:
+    """Return per-class example counts if there are at least 2, each greater than 0 (and at most ``maximum``)."""
     counts = list(counts)
     if len(counts) < 2:
         raise InputError(name, f"{name} must list at least 2 classes; got {len(counts)}.")
     for index, count in enumerate(counts):
-        check_positive(count, f"{name}[{index}]")
+        check_at_most(check_positive(count, f"{name}[{index}]"), f"{name}[{index}]", math.inf if maximum is None else maximum)
     return [float(count) for count in counts]
 
 

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcost.core.checks import check_class_counts, check_whole_count
+from dlcost.core.checks import InputError, check_class_counts, check_whole_count
 
-__all__ = ["class_entropy", "uniform_class_entropy", "relative_complexity"]
+__all__ = ["class_entropy", "uniform_class_entropy", "relative_complexity", "MAX_RELATIVE_COMPLEXITY"]
+
+#: Largest relative complexity accepted, given or computed. 100,000 equally likely classes
+#: over a 2-class baseline give 16.6; beyond 20 the baseline is nearly a single class, and
+#: eq. (1) of [1] (0.609 x RC in log10 error) says nothing but overflows. [unitless]
+MAX_RELATIVE_COMPLEXITY = 20.0
 
 
 def class_entropy(class_counts) -> float:
@@ -32,8 +37,11 @@ def class_entropy(class_counts) -> float:
         Entropy of the class label. [nats]
     """
     counts = np.asarray(check_class_counts(class_counts), dtype=float)
-    probability = counts / counts.sum()
-    return float(-(probability * np.log(probability)).sum())
+    shares = counts / counts.max()  # no overflow in the sum, whatever the counts' magnitude
+    probability = shares / shares.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(probability > 0, probability * np.log(probability), 0.0)  # 0 log 0 = 0 (an underflowed share)
+    return float(-terms.sum())
 
 
 def uniform_class_entropy(n_classes: int) -> float:
@@ -42,7 +50,8 @@ def uniform_class_entropy(n_classes: int) -> float:
     return float(np.log(n_classes))
 
 
-def relative_complexity(target_entropy_nats: float, baseline_entropy_nats: float) -> float:
+def relative_complexity(target_entropy_nats: float, baseline_entropy_nats: float,
+                        baseline_name: str = "baseline_class_counts") -> float:
     """Relative complexity RC = H(target) / H(baseline) of seed 000 [1].
 
     A score near 0 is an easy target task, near 1 a task as hard as the baseline
@@ -53,14 +62,21 @@ def relative_complexity(target_entropy_nats: float, baseline_entropy_nats: float
     ----------
     target_entropy_nats, baseline_entropy_nats : float
         Shannon entropies of the two class distributions. [nats]
+    baseline_name : str
+        The input the baseline came from, named by the error when RC would exceed
+        :data:`MAX_RELATIVE_COMPLEXITY` (only a near-single-class baseline can).
 
     Returns
     -------
     relative_complexity : float
-        [unitless]
+        [unitless, 0..MAX_RELATIVE_COMPLEXITY]
     """
-    if baseline_entropy_nats <= 0:
-        raise ValueError(
-            f"baseline entropy must be greater than 0; got {baseline_entropy_nats!r}."
+    if not baseline_entropy_nats > 0 or target_entropy_nats > MAX_RELATIVE_COMPLEXITY * baseline_entropy_nats:
+        ratio = target_entropy_nats / baseline_entropy_nats if baseline_entropy_nats > 0 else float("inf")
+        raise InputError(
+            baseline_name,
+            f"{baseline_name} is nearly a single class (entropy {baseline_entropy_nats:.3g} nats): the relative "
+            f"complexity would be {ratio:.3g}, above {MAX_RELATIVE_COMPLEXITY:g}. Give a baseline at least as varied "
+            "as the target's classes, or leave it out for ImageNet-1000.",
         )
     return target_entropy_nats / baseline_entropy_nats  # RC definition, seed 000

@@ -2,7 +2,10 @@
 
 Both return a :class:`DataNeed`: the images needed, the error predicted at the
 images the need is sized for (min(needed, data_max)), the accuracy at the data
-limit (headroom), and their intervals.
+limit (headroom), and their intervals. Every number is one a result can report:
+the images needed are at least 1 (infinite: no size reaches the target), errors
+lie in (0, 1] (``error_clamped`` says when eq. (1) gave more than 1), and each
+interval holds its point.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from dlcost import catalog
 from dlcost.core import accuracy, cost
 from dlcost.engine.pilot import fit_pilot
-from dlcost.engine.uncertainty import Calibration, data_needed_bounds, error_bounds
+from dlcost.engine.uncertainty import Calibration, data_needed_bounds, error_bounds, reported_error
 from dlcost.schemas import LearningCurveQuery, Scenario
 
 __all__ = ["DataNeed", "need_from_eq1", "need_from_pilot"]
@@ -34,20 +37,33 @@ class DataNeed:
     interval: dict
     source: str
     pilot: object = None  # the LearningCurveResult, when a pilot sized the data
+    error_clamped: float | None = None  # the error eq. (1) gave, when above 1 and reported as 1
+
+
+def _images(n_images: float) -> float:
+    """Images as a need reports them: at least 1; inf (no size reaches the target) for inf or nan. [images]"""
+    return math.inf if math.isnan(n_images) else max(1.0, n_images)
+
+
+def _holding(point: float, low: float, high: float) -> tuple[float, float]:
+    """An interval widened, where needed, to hold its point."""
+    return min(low, point), max(high, point)
 
 
 def need_from_eq1(scenario: Scenario, model: catalog.ErrorModel, rc: float, calibration: Calibration) -> DataNeed:
     """Eq. (1) inverted, with the calibrated interval carried through its monotone relation."""
     coef, segmentation, target_error = model.coefficients, scenario.task == "segmentation", 1.0 - scenario.target_accuracy
-    data_needed = float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef))  # Eq. (1) solved for n
+    data_needed = _images(float(accuracy.images_needed(target_error, rc, scenario.pretrained, segmentation, coef)))  # Eq. (1) solved for n
     n_sized = float(cost.training_images(data_needed, scenario.data_max))
+    error = float(accuracy.predicted_error(n_sized, rc, scenario.pretrained, segmentation, coef))  # Eq. (1)
     error_low, error_high = error_bounds(calibration, n_sized, rc, scenario.pretrained, segmentation)
-    needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation, data_needed)
+    needed_low, needed_high = data_needed_bounds(calibration, target_error, rc, scenario.pretrained, segmentation,
+                                                 n_sized if math.isinf(data_needed) else data_needed)
+    needed_low, needed_high = _holding(data_needed, needed_low, needed_high)
     return DataNeed(
-        data_needed, n_sized, float(accuracy.predicted_error(n_sized, rc, scenario.pretrained, segmentation, coef)),
-        error_low, error_high, needed_low, needed_high,
-        float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef)),
-        calibration.describe(), f"eq. (1), {model.name}",
+        data_needed, n_sized, reported_error(error), error_low, error_high, needed_low, needed_high,
+        reported_error(float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))),
+        calibration.describe(), f"eq. (1), {model.name}", error_clamped=error if not error <= 1.0 else None,
     )
 
 
@@ -64,17 +80,24 @@ def pilot_query(scenario: Scenario) -> LearningCurveQuery:
 def need_from_pilot(scenario: Scenario, model: catalog.ErrorModel) -> DataNeed:
     """The pilot's learning curve sizes the data (eq. (1) only as its prior); fitted once."""
     result = fit_pilot(pilot_query(scenario), model, predict_needed_within=scenario.data_max)
-    data_needed = result.data_needed if result.reachable and result.data_needed else math.inf
+    data_needed = _images(result.data_needed) if result.reachable and result.data_needed is not None else math.inf
     prediction = result.prediction
     reachable = data_needed <= scenario.data_max
     interval = {"level": scenario.interval_level, "method": f"pilot learning curve: {result.interval['method']}",
                 "n_observations": len(result.points), "n_datasets": 1,
                 "calibration": f"{len(result.points)} pilot points; {result.family_label}",
                 "low_log10": None, "high_log10": None}
+    error = 1.0 - scenario.target_accuracy if reachable else _error(prediction["error"], 1.0)
+    error_low, error_high = _holding(error, _error(prediction["error_low"], 0.0), _error(prediction["error_high"], 1.0))
+    needed_low = _images(result.data_needed_low or 1.0)
+    needed_high = result.data_needed_high if result.data_needed_high is not None else math.inf
     return DataNeed(
-        data_needed, float(cost.training_images(data_needed, scenario.data_max)),
-        1.0 - scenario.target_accuracy if reachable else prediction["error"],
-        prediction["error_low"], prediction["error_high"], result.data_needed_low or 1.0,
-        result.data_needed_high if result.data_needed_high is not None else math.inf,
-        prediction["error_at_data_max"], interval, f"pilot: {result.family_label}", result,
+        data_needed, float(cost.training_images(data_needed, scenario.data_max)), error, error_low, error_high,
+        *_holding(data_needed, needed_low, needed_high), _error(prediction["error_at_data_max"], 1.0), interval,
+        f"pilot: {result.family_label}", result,
     )
+
+
+def _error(value: float | None, unbounded: float) -> float:
+    """A pilot's error within [0, 1]; ``unbounded`` where the curve gave none (not finite). [fraction]"""
+    return unbounded if value is None or math.isnan(value) else min(1.0, max(0.0, value))

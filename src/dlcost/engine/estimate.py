@@ -19,7 +19,7 @@ from dlcost.core.checks import InputError
 from dlcost.engine.complexity import relative_complexity_of
 from dlcost.engine.data_need import DataNeed, need_from_eq1, need_from_pilot
 from dlcost.engine.training_compute import ComputeSettings, has_measurement, resolve_settings, training_compute
-from dlcost.engine.uncertainty import Calibration, error_bounds, shipped_calibration
+from dlcost.engine.uncertainty import Calibration, error_bounds, reported_error, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
 
 __all__ = ["estimate", "predict_error", "candidate_architectures", "range_warnings", "TASK_ARCHITECTURES"]
@@ -43,7 +43,10 @@ def candidate_architectures(names: list[str] | None, task: str = "classification
 
 
 def range_warnings(relative_complexity: float, n_images: float, error: float) -> list[str]:
-    """Notes for inputs outside the range eq. (1) was fitted on (seed 000, "Limitations")."""
+    """Notes for inputs outside the range eq. (1) was fitted on (seed 000, "Limitations").
+
+    ``error`` is eq. (1)'s own value: above 1, results report 1 (accuracy 0) and the note says so.
+    """
     fitted = catalog.fitted_range()
     warnings = []
     if relative_complexity > fitted["max_relative_complexity"]:
@@ -56,11 +59,14 @@ def range_warnings(relative_complexity: float, n_images: float, error: float) ->
             f"{n_images:,.0f} training images is outside the 1,000 to 10,000,000 the regression "
             "was fitted on: the prediction is an extrapolation."
         )
-    if not 0.0 < error < 1.0:
+    if not error < 1.0:  # nan included
         warnings.append(
-            f"the predicted error {error:.3g} is outside (0, 1): the inputs are outside the range "
-            "where eq. (1) is meaningful."
+            f"the predicted error {error:.3g} is above 1: the inputs are outside the range where eq. (1) is "
+            "meaningful. It is reported as 100% error (accuracy 0%)."
         )
+    elif not error > 0.0:
+        warnings.append(f"the predicted error {error:.3g} is outside (0, 1): the inputs are outside the range "
+                        "where eq. (1) is meaningful.")
     return warnings
 
 
@@ -99,15 +105,17 @@ def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, setting
         return per_image * trained_on(n_needed) + float(cost.data_cost_usd(scenario.cost_per_datapoint, collected, scenario.data_present))
 
     data_cost = float(cost.data_cost_usd(scenario.cost_per_datapoint, need.n_sized, scenario.data_present))  # Eq. (5)
+    total = float(cost.total_cost_usd(training_cost, data_cost))  # Eq. (3)
     unbounded = math.isinf(need.needed_high) and math.isinf(scenario.data_max)
     return dict(
         architecture=architecture.name, cost_mode=requested or physical_mode, n_parameters=architecture.n_parameters,
         inference_gflops=architecture.forward_gflops, data_needed=None if math.isinf(need.data_needed) else need.data_needed,
         training_images=n_training, additional_data=float(cost.additional_images(need.n_sized, scenario.data_present)),
-        training_flops=flops, training_cost=training_cost, data_cost=data_cost,
-        total_cost=float(cost.total_cost_usd(training_cost, data_cost)),  # Eq. (3)
+        training_flops=flops, training_cost=training_cost, data_cost=data_cost, total_cost=total,
         data_needed_low=need.needed_low, data_needed_high=None if math.isinf(need.needed_high) else need.needed_high,
-        total_cost_low=total_at(need.needed_low), total_cost_high=None if unbounded else total_at(need.needed_high),
+        # min/max: the bounds are monotone in the images, and hold the point despite rounding
+        total_cost_low=min(total, total_at(need.needed_low)),
+        total_cost_high=None if unbounded else max(total, total_at(need.needed_high)),
         gpu=settings.accelerator.name, throughput_source=job.throughput_source, images_per_s=job.images_per_s,
         bound=job.bound, gpu_hours=job.gpu_hours, wall_clock_hours=job.wall_clock_hours, compute_cost=job.compute_cost,
         energy_kwh=job.energy_kwh, co2_kg=job.co2_kg, electricity_cost=job.electricity_cost,
@@ -179,7 +187,8 @@ def estimate(
     max_accuracy = scenario.target_accuracy if reachable else 1.0 - need.reached_error
     rows, notes, settings = _priced_rows(scenario, need, hardware)
     recommendations, tie_notes = _ranked(rows, scenario, max_accuracy, reachable)
-    warnings = range_warnings(rc, need.n_sized, need.reached_error) + _reach_warnings(scenario, need, max_accuracy)
+    raw_error = need.reached_error if need.error_clamped is None else need.error_clamped
+    warnings = range_warnings(rc, need.n_sized, raw_error) + _reach_warnings(scenario, need, max_accuracy)
     warnings += notes + tie_notes
     extrapolated = [r.architecture for r in recommendations if r.throughput_source == "extrapolated"]
     if extrapolated and scenario.cost_mode != "paper":
@@ -190,7 +199,7 @@ def estimate(
         model=model.name, cost_mode=scenario.cost_mode or "auto", inputs=scenario, relative_complexity=rc,
         target_error=1.0 - scenario.target_accuracy, data_needed=None if math.isinf(need.data_needed) else need.data_needed,
         data_need_source=need.source, target_reachable=reachable, max_achievable_accuracy=max_accuracy,
-        accuracy_at_data_max=min(1.0, max(0.0, 1.0 - need.error_at_data_max)), predicted_error=need.reached_error,
+        accuracy_at_data_max=1.0 - need.error_at_data_max, predicted_error=need.reached_error,
         predicted_error_low=need.error_low, predicted_error_high=need.error_high, interval=need.interval,
         pilot=None if need.pilot is None else _pilot_summary(need.pilot),
         hardware={**hardware_inputs, "gpu": settings.accelerator.name}, recommendations=recommendations, warnings=warnings,
@@ -201,11 +210,18 @@ def _reach_warnings(scenario: Scenario, need: DataNeed, max_accuracy: float) -> 
     if need.data_needed <= scenario.data_max:
         return []
     if not math.isinf(need.data_needed):
-        reason = f"({scenario.data_max:,.0f} images): it needs {need.data_needed:,.0f}. "
-    else:
+        reason = f"({scenario.data_max:,.0f} images): it needs {_count(need.data_needed)}. "
+    elif need.pilot is not None and need.pilot.unreachable_message:
         reason = f"({scenario.data_max:,.0f} images): {need.pilot.unreachable_message} "
+    else:
+        reason = f"({scenario.data_max:,.0f} images): no finite number of images reaches it. "
     return [f"target accuracy {scenario.target_accuracy:.2%} is not reachable within data_max {reason}"
             f"Costs are for the best reachable accuracy, {max_accuracy:.2%}."]
+
+
+def _count(n_images: float) -> str:
+    """Images in a message: whole numbers, or 3 significant digits beyond a million billion."""
+    return f"{n_images:,.0f}" if n_images < 1e15 else f"{n_images:.3g}"
 
 
 def _pilot_summary(result) -> dict:
@@ -224,11 +240,12 @@ def predict_error(
     model = _resolve_model(model)
     rc = relative_complexity_of(query)
     segmentation = query.task == "segmentation"
-    error = float(accuracy.predicted_error(query.data, rc, query.pretrained, segmentation, model.coefficients))  # Eq. (1)
+    raw_error = float(accuracy.predicted_error(query.data, rc, query.pretrained, segmentation, model.coefficients))  # Eq. (1)
+    error = reported_error(raw_error)  # within (0, 1]; range_warnings notes a clamp
     calibration = _calibration(model, query.interval_level, query.interval_method, calibration)
     low, high = error_bounds(calibration, query.data, rc, query.pretrained, segmentation)
     return ErrorPrediction(
         model=model.name, data=query.data, relative_complexity=rc, pretrained=query.pretrained, task=query.task,
         error=error, error_low=low, error_high=high, accuracy=1.0 - error, interval=calibration.describe(),
-        warnings=range_warnings(rc, query.data, error),
+        warnings=range_warnings(rc, query.data, raw_error),
     )

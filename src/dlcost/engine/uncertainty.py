@@ -33,7 +33,11 @@ from dlcost.core.checks import InputError
 from dlcost.core.intervals import conformal_log10_bounds, ols_log10_bounds
 from dlcost.engine.refit import dataset_group, example_observations, validate
 
-__all__ = ["Calibration", "calibrate", "default_calibration", "shipped_calibration", "error_bounds", "data_needed_bounds"]
+__all__ = ["Calibration", "calibrate", "default_calibration", "shipped_calibration", "error_bounds", "data_needed_bounds", "reported_error",
+           "MIN_ERROR"]
+
+#: Smallest error a result reports: eq. (1) never reaches 0 (an underflow is shown as this). [fraction]
+MIN_ERROR = 1e-300
 
 
 @dataclass(frozen=True)
@@ -122,11 +126,34 @@ def _offsets(calibration: Calibration, n_images, relative_complexity, pretrained
     return ols_log10_bounds(x, model.covariance, model.residual_variance, model.df_resid, calibration.level)
 
 
+def reported_error(error: float) -> float:
+    """An error as results report it: within (0, 1]. Eq. (1) exceeds 1 outside its range. [fraction]"""
+    return 1.0 if math.isnan(error) else min(1.0, max(MIN_ERROR, error))
+
+
+def _scaled(predicted: float, offset: float) -> float:
+    """``predicted x 10^offset`` within [0, 1]; an infinite offset is an unbounded side."""
+    if math.isinf(offset):
+        return 0.0 if offset < 0 else 1.0
+    if not predicted < math.inf:  # inf or nan: eq. (1) far above 1
+        return 1.0
+    try:
+        return min(1.0, predicted * 10.0**offset)
+    except OverflowError:
+        return 1.0
+
+
 def error_bounds(calibration: Calibration, n_images, relative_complexity, pretrained, segmentation) -> tuple[float, float]:
-    """Lower and upper error [fraction, capped at 1] after training on ``n_images``."""
+    """Lower and upper error after training on ``n_images`` [fraction, in [0, 1]].
+
+    The interval holds the reported point, :func:`reported_error` of eq. (1): where the
+    calibrated offsets both lie on one side of 0 (a narrow level on biased residuals), the
+    near side is widened to the point.
+    """
     predicted = float(accuracy.predicted_error(n_images, relative_complexity, pretrained, segmentation, calibration.model.coefficients))
+    point = reported_error(predicted)
     low, high = _offsets(calibration, n_images, relative_complexity, pretrained, segmentation)
-    return min(1.0, predicted * 10.0**low), min(1.0, predicted * 10.0**high)
+    return min(point, _scaled(predicted, low)), max(point, _scaled(predicted, high))
 
 
 def data_needed_bounds(calibration: Calibration, target_error, relative_complexity, pretrained, segmentation,

@@ -1,20 +1,29 @@
-"""Pieces every input schema shares: bounds, the fraction parser, class inputs, pilot points."""
+"""Pieces every input schema shares: bounds, the fraction parser, class inputs, pilot points.
+
+Every bound a validator enforces is also stated in the JSON schema (:func:`stated`), so
+``/openapi.json`` and generated clients see the same ranges; the validators keep the
+one-line messages.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import types
+from numbers import Real
+from typing import Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dlcost import catalog
 from dlcost.core import checks
 from dlcost.core.checks import InputError
+from dlcost.core.complexity import MAX_RELATIVE_COMPLEXITY
 
 __all__ = [
     "DEFAULTS", "JSON_SCHEMA_VERSION", "MAX_CLASSES", "MAX_ARCHITECTURES", "MAX_IMAGES", "MAX_PRICE_USD", "MAX_EPOCHS",
-    "MAX_RELATIVE_COMPLEXITY", "MAX_POINTS", "Task", "CostMode", "Precision", "IntervalMethod", "ClassInputs",
-    "PilotPoint", "parse_fraction", "check_level", "check_tau", "check_pilot_points", "pilot_points_as_dicts",
-    "counts_list",
+    "MAX_RELATIVE_COMPLEXITY", "MAX_POINTS", "MAX_NAME", "MIN_POINT_ERROR", "Task", "CostMode", "Precision",
+    "IntervalMethod", "Inputs", "ClassInputs", "PilotPoint", "parse_fraction", "check_level", "check_tau",
+    "check_pilot_points", "check_name", "pilot_points_as_dicts", "counts_list", "stated", "stated_rules", "FRACTION",
+    "CLASS_COUNTS",
 ]
 
 JSON_SCHEMA_VERSION = 1
@@ -28,12 +37,123 @@ MAX_POINTS = 1_000
 MAX_IMAGES = 1e12
 MAX_PRICE_USD = 1e6
 MAX_EPOCHS = 1e5
-MAX_RELATIVE_COMPLEXITY = 10.0
+#: Smallest error a pilot point can measure: one wrong in MAX_IMAGES validation images. [fraction]
+MIN_POINT_ERROR = 1e-12
+#: Longest name (GPU, provider, region, architecture) an input may give. [characters]
+MAX_NAME = 200
 
 Task = Literal["classification", "segmentation"]
 CostMode = Literal["paper", "flops", "measured"]
 Precision = Literal["bf16", "fp16", "tf32", "fp32"]
 IntervalMethod = Literal["conformal", "ols"]
+
+
+def stated(number: dict | None = None, *, items: dict | None = None, array: dict | None = None,
+           mapping: dict | None = None, text: dict | None = None):
+    """``json_schema_extra`` stating in the JSON schema the bounds a field's validators enforce.
+
+    Each dict holds JSON Schema keywords for one branch of the field's schema: ``number``
+    for a number (or integer), ``array`` for a list and ``mapping`` for an object (their
+    sizes), ``items`` for what a list or an object holds, ``text`` for a string. Only the
+    schema changes: pydantic's own constraints would fire before the validators and
+    change their messages.
+    """
+
+    def extra(schema: dict) -> None:
+        for branch in schema.get("anyOf", [schema]):
+            kind = branch.get("type")
+            if kind in ("number", "integer") and number:
+                branch.update(number)
+            elif kind == "array":
+                branch.update(array or {})
+                if items and "type" in branch.get("items", {}):
+                    branch["items"].update(items)
+            elif kind == "object":
+                branch.update(mapping or {})
+                if items and isinstance(branch.get("additionalProperties"), dict):
+                    branch["additionalProperties"].update(items)
+            elif kind == "string" and text:
+                branch.update(text)
+
+    return extra
+
+
+def _given(name: str) -> dict:
+    return {"properties": {name: {"not": {"type": "null"}}}, "required": [name]}
+
+
+def stated_rules(*, exactly_one: tuple = (), at_most_one: tuple = (), at_least_one: tuple = ()) -> dict:
+    """Model ``json_schema_extra`` stating which inputs exclude or need each other: each tuple a group of field names.
+
+    ``exactly_one`` groups need one input given (not null), ``at_most_one`` groups allow
+    none, ``at_least_one`` groups allow several. Rules between values (data_max >=
+    data_present, increasing pilot sizes) have no JSON Schema form: the validators alone
+    enforce them.
+    """
+    rules = [{"oneOf": [_given(name) for name in group]} for group in exactly_one]
+    rules += [{"anyOf": [_given(name) for name in group]} for group in at_least_one]
+    rules += [{"not": {"anyOf": [{"allOf": [_given(a), _given(b)]} for i, a in enumerate(group) for b in group[i + 1:]]}}
+              for group in at_most_one]
+    return {"allOf": rules}
+
+
+#: A fraction strictly between 0 and 1, as the schema states it.
+FRACTION = {"exclusiveMinimum": 0, "exclusiveMaximum": 1}
+#: Class counts, as the schema states them: 2 to MAX_CLASSES counts, each in (0, MAX_IMAGES].
+CLASS_COUNTS = stated(items={"exclusiveMinimum": 0, "maximum": MAX_IMAGES}, array={"minItems": 2, "maxItems": MAX_CLASSES},
+                      mapping={"minProperties": 2, "maxProperties": MAX_CLASSES})
+
+
+def _number_shape(annotation) -> str | None:
+    """"number" for an int or float field, "items" for a list or mapping of them, "bool" for a flag, else None."""
+    union = get_origin(annotation) in (Union, types.UnionType)
+    for kind in get_args(annotation) if union else (annotation,):
+        if kind is bool:
+            return "bool"
+        if kind in (int, float):
+            return "number"
+        if get_origin(kind) in (list, dict) and get_args(kind)[-1] in (int, float):
+            return "items"
+    return None
+
+
+class Inputs(BaseModel):
+    """An input schema: unknown keys refused; no boolean taken for a number, nor a number for a flag.
+
+    pydantic would read ``true`` as 1 (and 0 as false), and fail on an integer of hundreds
+    of digits with an ``OverflowError``; this check, before conversion, names the field
+    instead. Text passes on: links and CSV files give ``"0.63"`` and ``"true"``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers(cls, value, info):
+        name = info.field_name
+        shape = _number_shape(cls.model_fields[name].annotation)
+        if shape == "number":
+            checks.check_number_input(value, name)
+        elif shape == "bool" and isinstance(value, Real) and not isinstance(value, bool):
+            raise InputError(name, f"{name} must be true or false; got {checks.shown(value)}.")
+        elif shape == "items" and isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                checks.check_number_input(item, f"{name}[{index}]")
+        elif shape == "items" and isinstance(value, dict):
+            for key, item in value.items():
+                checks.check_number_input(item, f"{name}[{key!r}]")
+        return value
+
+
+def check_name(value, name: str, what: str):
+    """Return ``value`` (None passes) if it is a name: not empty, at most MAX_NAME characters."""
+    if value is None:
+        return None
+    if not value:
+        raise InputError(name, f"{name} must name {what}; got {value!r}. Leave it out for the default.")
+    if len(value) > MAX_NAME:
+        raise InputError(name, f"{name} must be at most {MAX_NAME} characters; got {len(value):,}.")
+    return value
 
 
 def parse_fraction(value, name: str) -> float:
@@ -60,13 +180,13 @@ def check_tau(value) -> float:
     return number
 
 
-class PilotPoint(BaseModel):
+class PilotPoint(Inputs):
     """One measured point of a pilot: the error after training on ``n_train`` images."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    n_train: float = Field(description="Training images in the subset. [images]")
-    error: float = Field(description="Validation error after training on it: 1 - accuracy (or 1 - mean IoU). [fraction]")
+    n_train: float = Field(description="Training images in the subset. [images]",
+                           json_schema_extra=stated({"minimum": 1, "maximum": MAX_IMAGES}))
+    error: float = Field(description="Validation error after training on it: 1 - accuracy (or 1 - mean IoU). [fraction]",
+                         json_schema_extra=stated({"minimum": MIN_POINT_ERROR, "exclusiveMaximum": 1}))
 
 
 def pilot_points_as_dicts(value):
@@ -77,14 +197,18 @@ def pilot_points_as_dicts(value):
 
 
 def check_pilot_points(points, name: str):
-    """At least one point, at most MAX_POINTS, sizes > 0 and increasing, errors in (0, 1)."""
+    """At least one point, at most MAX_POINTS, sizes from 1 to MAX_IMAGES and increasing, errors in [MIN_POINT_ERROR, 1)."""
     if not points:
         raise InputError(name, f"{name} must list at least one (n_train, error) pair, e.g. 1000:0.25; got none.")
     if len(points) > MAX_POINTS:
         raise InputError(name, f"{name} must list at most {MAX_POINTS:,}; got {len(points):,}.")
     for index, point in enumerate(points):
-        checks.check_positive(point.n_train, f"{name}[{index}].n_train")
-        checks.check_fraction(point.error, f"{name}[{index}].error")
+        size = f"{name}[{index}].n_train"
+        if checks.check_at_most(checks.check_positive(point.n_train, size), size, MAX_IMAGES) < 1:
+            raise InputError(name, f"{size} must be at least 1 (a subset of whole images); got {point.n_train!r}.")
+        if checks.check_fraction(point.error, f"{name}[{index}].error") < MIN_POINT_ERROR:
+            raise InputError(name, f"{name}[{index}].error must be at least {MIN_POINT_ERROR:g} (one wrong in "
+                                   f"{MAX_IMAGES:g} validation images); got {point.error!r}.")
     for index in range(1, len(points)):
         if points[index].n_train <= points[index - 1].n_train:
             raise InputError(name, 
@@ -100,15 +224,13 @@ def counts_list(counts: list[float] | dict[str, float] | None) -> list[float] | 
     return list(counts.values()) if isinstance(counts, dict) else list(counts)
 
 
-class ClassInputs(BaseModel):
+class ClassInputs(Inputs):
     """The class inputs of relative complexity: the target's classes and the baseline's.
 
     Subclasses declare the fields they take (``classes``, ``class_counts``,
     ``baseline_classes``, ``baseline_class_counts``, ``relative_complexity``);
     :func:`dlcost.engine.complexity.relative_complexity_of` turns them into RC.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     @field_validator("class_counts", "baseline_class_counts", mode="after", check_fields=False)
     @classmethod
@@ -118,7 +240,7 @@ class ClassInputs(BaseModel):
         counts = list(value.values()) if isinstance(value, dict) else value
         if len(counts) > MAX_CLASSES:
             raise InputError(info.field_name, f"{info.field_name} must list at most {MAX_CLASSES:,} classes; got {len(counts):,}.")
-        checks.check_class_counts(counts, info.field_name)
+        checks.check_class_counts(counts, info.field_name, maximum=MAX_IMAGES)
         return value
 
     @field_validator("classes", "baseline_classes", mode="after", check_fields=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from dlcost.core.checks import InputError
+from dlcost.core.checks import InputError, shown
 
 __all__ = ["InputError", "describe_error", "ordered_problems", "describe_validation_error", "input_problems", "first_message"]
 
@@ -45,10 +45,10 @@ def describe_error(problem: dict) -> str:
     if kind == "extra_forbidden":
         return f"{field} is not an input this command knows; check its spelling."
     if kind == "literal_error":
-        return f"{field} must be one of {problem['ctx']['expected']}; got {problem['input']!r}."
+        return f"{field} must be one of {problem['ctx']['expected']}; got {shown(problem['input'])}."
     if kind in _TYPE_WORDS:
-        return f"{field} must be {_TYPE_WORDS[kind]}; got {problem['input']!r}."
-    return f"{field}: {problem['msg']}; got {problem.get('input')!r}."
+        return f"{field} must be {_TYPE_WORDS[kind]}; got {shown(problem['input'])}."
+    return f"{field}: {problem['msg']}; got {shown(problem.get('input'))}."
 
 
 def ordered_problems(problems: list[dict]) -> list[dict]:

@@ -9,41 +9,54 @@ database could not hold, with the same message.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from dlcost.core import checks
 from dlcost.core.checks import InputError
-from dlcost.schemas._common import MAX_CLASSES
+from dlcost.schemas._common import (
+    CLASS_COUNTS, FRACTION, MAX_CLASSES, MAX_EPOCHS, MAX_IMAGES, MAX_RELATIVE_COMPLEXITY, Inputs, stated, stated_rules,
+)
 
 __all__ = ["Observation", "TEXT_LIMITS"]
 
 #: Longest text each field may hold (the store's column sizes). [characters]
 TEXT_LIMITS = {"dataset": 300, "architecture": 200, "metric_name": 100, "observed_on": 40, "source": 20_000, "notes": 20_000}
+#: A character that is not blank (ASCII whitespace): the rule for a dataset name, in the schema and the check.
+_NOT_BLANK = r"[^ \t\n\r\f\v]"
 
 
-class Observation(BaseModel):
+def _text(name: str):
+    """json_schema_extra of a text field: its length limit, no NUL, and for the dataset a non-blank name."""
+    rules = {"maxLength": TEXT_LIMITS[name], "not": {"pattern": "\\x00"}}
+    return stated(text=rules | ({"pattern": _NOT_BLANK} if name == "dataset" else {}))
+
+
+class Observation(Inputs):
     """One observed outcome of training a vision model."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra=stated_rules(at_least_one=[("n_classes", "class_counts", "relative_complexity")]))
 
-    dataset: str = Field(description="Dataset or project name; validation groups by it.")
+    dataset: str = Field(description="Dataset or project name; validation groups by it.", json_schema_extra=_text("dataset"))
     task: Literal["classification", "segmentation"]
-    n_train: float = Field(description="Training images. [images]")
-    n_classes: int | None = Field(None, description="Number of classes (uniform when class_counts is absent).")
-    class_counts: list[float] | None = Field(None, description="Examples per class.")
-    relative_complexity: float | None = Field(None, description="RC directly, when the classes are not known.")
+    n_train: float = Field(description="Training images. [images]", json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_IMAGES}))
+    n_classes: int | None = Field(None, description="Number of classes (uniform when class_counts is absent).",
+                                  json_schema_extra=stated({"minimum": 2, "maximum": MAX_CLASSES}))
+    class_counts: list[float] | None = Field(None, description="Examples per class.", json_schema_extra=CLASS_COUNTS)
+    relative_complexity: float | None = Field(None, description="RC directly, when the classes are not known.",
+                                              json_schema_extra=stated({"minimum": 0, "maximum": MAX_RELATIVE_COMPLEXITY}))
     pretrained: bool
-    architecture: str | None = None
-    epochs: float | None = None
-    metric_name: str = "accuracy"
-    metric_value: float = Field(description="Accuracy or mean IoU reached, a fraction in (0, 1).")
-    gpu_hours: float | None = None
-    cost_usd: float | None = None
-    source: str = ""
-    observed_on: str | None = None
-    notes: str = ""
+    architecture: str | None = Field(None, json_schema_extra=_text("architecture"))
+    epochs: float | None = Field(None, json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_EPOCHS}))
+    metric_name: str = Field("accuracy", json_schema_extra=_text("metric_name"))
+    metric_value: float = Field(description="Accuracy or mean IoU reached, a fraction in (0, 1).", json_schema_extra=stated(FRACTION))
+    gpu_hours: float | None = Field(None, json_schema_extra=stated({"exclusiveMinimum": 0}))
+    cost_usd: float | None = Field(None, json_schema_extra=stated({"exclusiveMinimum": 0}))
+    source: str = Field("", json_schema_extra=_text("source"))
+    observed_on: str | None = Field(None, json_schema_extra=_text("observed_on"))
+    notes: str = Field("", json_schema_extra=_text("notes"))
 
     @field_validator("dataset", "architecture", "metric_name", "source", "observed_on", "notes")
     @classmethod
@@ -51,7 +64,7 @@ class Observation(BaseModel):
         name = info.field_name
         if value is None:
             return None
-        if name == "dataset" and not value.strip():
+        if name == "dataset" and not re.search(_NOT_BLANK, value):
             raise InputError(name, "dataset must be 1 to 300 characters; got an empty name.")
         if len(value) > TEXT_LIMITS[name]:
             raise InputError(name, f"{name} must be at most {TEXT_LIMITS[name]} characters; got {len(value)}.")
@@ -62,7 +75,7 @@ class Observation(BaseModel):
     @field_validator("n_train")
     @classmethod
     def _n_train(cls, value):
-        return checks.check_positive(value, "n_train")
+        return checks.check_at_most(checks.check_positive(value, "n_train"), "n_train", MAX_IMAGES)
 
     @field_validator("n_classes")
     @classmethod
@@ -75,12 +88,15 @@ class Observation(BaseModel):
     def _class_counts(cls, value):
         if value is not None and len(value) > MAX_CLASSES:
             raise InputError("class_counts", f"class_counts must list at most {MAX_CLASSES:,} classes; got {len(value):,}.")
-        return None if value is None else checks.check_class_counts(value, "class_counts")
+        return None if value is None else checks.check_class_counts(value, "class_counts", maximum=MAX_IMAGES)
 
     @field_validator("relative_complexity")
     @classmethod
     def _rc(cls, value):
-        return None if value is None else checks.check_non_negative(value, "relative_complexity")
+        if value is None:
+            return None
+        return checks.check_at_most(checks.check_non_negative(value, "relative_complexity"), "relative_complexity",
+                                    MAX_RELATIVE_COMPLEXITY)
 
     @field_validator("metric_value")
     @classmethod
@@ -90,7 +106,10 @@ class Observation(BaseModel):
     @field_validator("epochs", "gpu_hours", "cost_usd")
     @classmethod
     def _optional_positive(cls, value, info):
-        return None if value is None else checks.check_positive(value, info.field_name)
+        if value is None:
+            return None
+        number = checks.check_positive(value, info.field_name)
+        return checks.check_at_most(number, "epochs", MAX_EPOCHS) if info.field_name == "epochs" else number
 
     @model_validator(mode="after")
     def _has_classes(self):

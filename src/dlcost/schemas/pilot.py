@@ -4,36 +4,56 @@ from __future__ import annotations
 
 import math
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dlcost.core import checks
 from dlcost.core.checks import InputError
 from dlcost.core.curve_posterior import NOISE_SD_LOG10
 from dlcost.schemas._common import (
-    DEFAULTS, JSON_SCHEMA_VERSION, ClassInputs, PilotPoint, Task, check_level, check_pilot_points, check_tau, parse_fraction,
-    pilot_points_as_dicts,
+    CLASS_COUNTS, DEFAULTS, FRACTION, JSON_SCHEMA_VERSION, MAX_CLASSES, MAX_IMAGES, MAX_POINTS, MAX_RELATIVE_COMPLEXITY,
+    ClassInputs, PilotPoint, Task, check_level, check_pilot_points, check_tau, parse_fraction, pilot_points_as_dicts, stated,
+    stated_rules,
 )
 
-__all__ = ["PilotPoint", "LearningCurveQuery", "LearningCurveResult", "json_number"]
+__all__ = ["PilotPoint", "LearningCurveQuery", "LearningCurveResult", "json_number", "MAX_NOISE_SD_LOG10"]
+
+#: Largest measurement noise of a point: a whole decade of error (a binomial point has at most 0.43). [log10]
+MAX_NOISE_SD_LOG10 = 1.0
+_IMAGES = stated({"exclusiveMinimum": 0, "maximum": MAX_IMAGES})
+_CLASSES = stated({"minimum": 2, "maximum": MAX_CLASSES})
 
 
 class LearningCurveQuery(ClassInputs):
     """Inputs of :func:`fit_pilot`. Give the points from the smallest subset to the largest."""
 
-    points: list[PilotPoint] = Field(description="Measured (n_train, error) points, sizes increasing.")
-    target_accuracy: float = Field(description="Accuracy (or mean IoU) to reach, a fraction in (0, 1).")
+    model_config = ConfigDict(json_schema_extra=stated_rules(
+        at_most_one=[("relative_complexity", "classes", "class_counts"), ("baseline_classes", "baseline_class_counts")]))
+
+    points: list[PilotPoint] = Field(description="Measured (n_train, error) points, sizes increasing.",
+                                     json_schema_extra=stated(array={"minItems": 1, "maxItems": MAX_POINTS}))
+    target_accuracy: float = Field(description="Accuracy (or mean IoU) to reach, a fraction in (0, 1).", json_schema_extra=stated(FRACTION))
     task: Task = Field(DEFAULTS["task"], description="classification or segmentation (sets eq. (1)'s Type in the prior).")
-    classes: int | None = Field(None, description="Equally likely classes (>= 2), for the prior's relative complexity.")
-    class_counts: list[float] | dict[str, float] | None = Field(None, description="Examples per class, instead of classes.")
-    relative_complexity: float | None = Field(None, description="RC directly, instead of classes or class_counts.")
-    baseline_classes: int | None = Field(None, description=f"Baseline class count for RC; default {DEFAULTS['baseline_classes']} (ImageNet-1000).")
-    baseline_class_counts: list[float] | dict[str, float] | None = Field(None, description="Baseline examples per class, instead of baseline_classes.")
+    classes: int | None = Field(None, description="Equally likely classes (>= 2), for the prior's relative complexity.",
+                                json_schema_extra=_CLASSES)
+    class_counts: list[float] | dict[str, float] | None = Field(None, description="Examples per class, instead of classes.",
+                                                                json_schema_extra=CLASS_COUNTS)
+    relative_complexity: float | None = Field(None, description="RC directly, instead of classes or class_counts.",
+                                              json_schema_extra=stated({"minimum": 0, "maximum": MAX_RELATIVE_COMPLEXITY}))
+    baseline_classes: int | None = Field(None, description=f"Baseline class count for RC; default {DEFAULTS['baseline_classes']} (ImageNet-1000).",
+                                         json_schema_extra=_CLASSES)
+    baseline_class_counts: list[float] | dict[str, float] | None = Field(None, description="Baseline examples per class, instead of baseline_classes.",
+                                                                         json_schema_extra=CLASS_COUNTS)
     pretrained: bool = Field(DEFAULTS["pretrained"], description="Fine-tuned from a pretrained checkpoint (sets the prior's slope).")
-    tau: float = Field(DEFAULTS["tau"], description="Aim this much accuracy above the target when sizing the next round. [fraction]")
-    interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the data-needed interval.")
-    data_max: float | None = Field(None, description="Most images that could be had; caps the next round. [images]")
-    noise_sd_log10: float = Field(NOISE_SD_LOG10, description="Measurement noise of one point, sd of log10(error).")
-    predict_n_train: float | None = Field(None, description="Also predict the error at this many images (e.g. the full data set).")
+    tau: float = Field(DEFAULTS["tau"], description="Aim this much accuracy above the target when sizing the next round. [fraction]",
+                       json_schema_extra=stated({"minimum": 0, "exclusiveMaximum": 1}))
+    interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the data-needed interval.",
+                                  json_schema_extra=stated(FRACTION))
+    data_max: float | None = Field(None, description="Most images that could be had, at least the largest point; caps the next round. [images]",
+                                   json_schema_extra=stated({"minimum": 1, "maximum": MAX_IMAGES}))  # points have n_train >= 1
+    noise_sd_log10: float = Field(NOISE_SD_LOG10, description="Measurement noise of one point, sd of log10(error).",
+                                  json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_NOISE_SD_LOG10}))
+    predict_n_train: float | None = Field(None, description="Also predict the error at this many images (e.g. the full data set).",
+                                          json_schema_extra=_IMAGES)
 
     @field_validator("points", mode="before")
     @classmethod
@@ -63,7 +83,9 @@ class LearningCurveQuery(ClassInputs):
     @field_validator("noise_sd_log10", "data_max", "predict_n_train")
     @classmethod
     def _positive(cls, value, info):
-        return None if value is None else checks.check_positive(value, info.field_name)
+        name = info.field_name
+        limit = MAX_NOISE_SD_LOG10 if name == "noise_sd_log10" else MAX_IMAGES
+        return None if value is None else checks.check_at_most(checks.check_positive(value, name), name, limit)
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -8,67 +8,111 @@ is in USD, data in images.
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from dlcost.core import checks
 from dlcost.core.checks import InputError
 from dlcost.schemas._common import (
-    DEFAULTS, MAX_ARCHITECTURES, MAX_EPOCHS, MAX_IMAGES, MAX_PRICE_USD, ClassInputs, CostMode, IntervalMethod, PilotPoint,
-    Precision, Task, check_level, check_pilot_points, check_tau, counts_list, parse_fraction, pilot_points_as_dicts,
+    CLASS_COUNTS, DEFAULTS, FRACTION, MAX_ARCHITECTURES, MAX_CLASSES, MAX_EPOCHS, MAX_IMAGES, MAX_NAME, MAX_POINTS,
+    MAX_PRICE_USD, MAX_RELATIVE_COMPLEXITY, ClassInputs, CostMode, IntervalMethod, PilotPoint, Precision, Task, check_level,
+    check_name, check_pilot_points, check_tau, counts_list, parse_fraction, pilot_points_as_dicts, stated, stated_rules,
 )
 
 __all__ = ["Scenario", "ErrorQuery"]
 
+#: Largest power usage effectiveness: far above any surveyed facility (industry average 1.58). [unitless]
+MAX_PUE = 10.0
+MAX_GPUS = 100_000
 _LIMITS = {"data_max": MAX_IMAGES, "cost_per_datapoint": MAX_PRICE_USD, "cost_per_flop": 1.0, "epochs": MAX_EPOCHS,
            "runs": MAX_EPOCHS, "price_per_hour": MAX_PRICE_USD, "power_w": 1e6, "price_per_kwh": MAX_PRICE_USD}
+#: What a name input must name, for its message.
+_NAMES = {"gpu": "an accelerator (`dlcost hardware` lists them)", "provider": "a cloud provider (`dlcost hardware` lists them)",
+          "country": "a country by its ISO 3166 alpha-3 code, such as USA",
+          "region": "a cloud region as PROVIDER:REGION, such as aws:us-east-1"}
+
+
+def _positive_up_to(name: str):
+    """json_schema_extra of a number in (0, _LIMITS[name]]."""
+    return stated({"exclusiveMinimum": 0, "maximum": _LIMITS[name]})
+
+
+_CLASSES = stated({"minimum": 2, "maximum": MAX_CLASSES})
+_NAME = stated(text={"minLength": 1, "maxLength": MAX_NAME})
+_SHARE = stated({"minimum": 0.001, "maximum": 1})
+_LEVEL = stated(FRACTION)
+_TAU = stated({"minimum": 0, "exclusiveMaximum": 1})
 
 
 class Scenario(ClassInputs):
     """A project to price: the inputs of Figure 2 in seed 000, and how to price its compute."""
 
+    model_config = ConfigDict(json_schema_extra=stated_rules(
+        exactly_one=[("classes", "class_counts")],
+        at_most_one=[("baseline_classes", "baseline_class_counts"), ("country", "region")]))
+
     task: Task = Field(DEFAULTS["task"], description="classification (error = 1 - accuracy) or segmentation (error = 1 - mean IoU).")
-    target_accuracy: float = Field(description="Accuracy (or mean IoU) to reach, a fraction in (0, 1).")
-    data_present: float | None = Field(None, description="Labelled images already at hand; default: the sum of class_counts, else 0. [images]")
-    data_max: float = Field(description="Most labelled images that could be had (the data limit). [images]")
-    cost_per_datapoint: float = Field(description="Cost of labelling one more image; 0 for data labelled in house at no extra cost. [USD]")
-    classes: int | None = Field(None, description="Number of equally likely classes (>= 2).")
-    class_counts: list[float] | dict[str, float] | None = Field(None, description="Examples per class, a list or a label-to-count object.")
-    baseline_classes: int | None = Field(None, description=f"Baseline class count for relative complexity; default {DEFAULTS['baseline_classes']} (ImageNet-1000).")
-    baseline_class_counts: list[float] | dict[str, float] | None = Field(None, description="Baseline examples per class, instead of baseline_classes.")
+    target_accuracy: float = Field(description="Accuracy (or mean IoU) to reach, a fraction in (0, 1).", json_schema_extra=_LEVEL)
+    data_present: float | None = Field(None, description="Labelled images already at hand; default: the sum of class_counts, else 0. [images]",
+                                       json_schema_extra=stated({"minimum": 0, "maximum": MAX_IMAGES}))
+    data_max: float = Field(description="Most labelled images that could be had (the data limit). [images]",
+                            json_schema_extra=_positive_up_to("data_max"))
+    cost_per_datapoint: float = Field(description="Cost of labelling one more image; 0 for data labelled in house at no extra cost. [USD]",
+                                      json_schema_extra=stated({"minimum": 0, "maximum": MAX_PRICE_USD}))
+    classes: int | None = Field(None, description="Number of equally likely classes (>= 2).", json_schema_extra=_CLASSES)
+    class_counts: list[float] | dict[str, float] | None = Field(None, description="Examples per class, a list or a label-to-count object.",
+                                                                json_schema_extra=CLASS_COUNTS)
+    baseline_classes: int | None = Field(None, description=f"Baseline class count for relative complexity; default {DEFAULTS['baseline_classes']} (ImageNet-1000).",
+                                         json_schema_extra=_CLASSES)
+    baseline_class_counts: list[float] | dict[str, float] | None = Field(None, description="Baseline examples per class, instead of baseline_classes.",
+                                                                         json_schema_extra=CLASS_COUNTS)
     pretrained: bool = Field(DEFAULTS["pretrained"], description="Fine-tuned from a pretrained checkpoint (else trained from scratch).")
-    architectures: list[str] | None = Field(None, description="Candidate architectures (catalog names or aliases); default: every default candidate for the task.")
-    cost_per_flop: float = Field(DEFAULTS["cost_per_flop"], description="Price of one FLOP in paper mode. [USD/FLOP]")
-    epochs: float = Field(DEFAULTS["epochs"], description="Passes over the training data.")
-    top: int = Field(DEFAULTS["top"], description="How many recommendations to return.")
+    architectures: list[str] | None = Field(None, description="Candidate architectures (catalog names or aliases); default: every default candidate for the task.",
+                                            json_schema_extra=stated(array={"minItems": 1, "maxItems": MAX_ARCHITECTURES},
+                                                                     items={"minLength": 1, "maxLength": MAX_NAME}))
+    cost_per_flop: float = Field(DEFAULTS["cost_per_flop"], description="Price of one FLOP in paper mode. [USD/FLOP]",
+                                 json_schema_extra=_positive_up_to("cost_per_flop"))
+    epochs: float = Field(DEFAULTS["epochs"], description="Passes over the training data.", json_schema_extra=_positive_up_to("epochs"))
+    top: int = Field(DEFAULTS["top"], description="How many recommendations to return.",
+                     json_schema_extra=stated({"minimum": 1, "maximum": MAX_ARCHITECTURES}))
     cost_mode: CostMode | None = Field(
         None,
         description="How training is priced: paper = eq. (4) of seed 000; flops = counted FLOPs at a measured "
         "utilization; measured = measured images/s. Default: measured where a measurement exists, else flops.",
     )
-    gpu: str = Field(DEFAULTS["gpu"], description="Accelerator: a hardware catalog name or alias (`dlcost hardware`).")
-    gpus: int = Field(DEFAULTS["gpus"], description="GPUs training in parallel.")
+    gpu: str = Field(DEFAULTS["gpu"], description="Accelerator: a hardware catalog name or alias (`dlcost hardware`).", json_schema_extra=_NAME)
+    gpus: int = Field(DEFAULTS["gpus"], description="GPUs training in parallel.", json_schema_extra=stated({"minimum": 1, "maximum": MAX_GPUS}))
     precision: Precision = Field(DEFAULTS["precision"], description="Training precision (bf16/fp16 mixed precision, tf32 or fp32).")
-    utilization: float | None = Field(None, description="Fraction of peak FLOP/s reached in flops mode; default: measured (docs/utilization.md).")
-    runs: float = Field(DEFAULTS["runs"], description="Training runs, hyper-parameter search included; multiplies compute.")
-    scaling_efficiency: float = Field(DEFAULTS["scaling_efficiency"], description="Multi-GPU scaling efficiency, used when gpus > 1.")
-    price_per_hour: float | None = Field(None, description="USD per GPU-hour; default: the catalog's median on-demand price.")
-    provider: str | None = Field(None, description="Cloud provider whose cheapest listed instance sets price and CPU cores.")
-    country: str | None = Field(None, description="ISO 3166 alpha-3 code for grid carbon intensity.")
-    region: str | None = Field(None, description="PROVIDER:REGION (e.g. aws:us-east-1) for grid carbon intensity, PUE and price.")
-    pue: float | None = Field(None, description=f"Power usage effectiveness; default: the region's, else {DEFAULTS['pue']}.")
-    power_w: float | None = Field(None, description="Average power draw per GPU in watts; default: TDP.")
-    price_per_kwh: float | None = Field(None, description="USD per kWh: adds electricity cost (for owned hardware).")
+    utilization: float | None = Field(None, description="Fraction of peak FLOP/s reached in flops mode; default: measured (docs/utilization.md).",
+                                      json_schema_extra=_SHARE)
+    runs: float = Field(DEFAULTS["runs"], description="Training runs, hyper-parameter search included; multiplies compute.",
+                        json_schema_extra=_positive_up_to("runs"))
+    scaling_efficiency: float = Field(DEFAULTS["scaling_efficiency"], description="Multi-GPU scaling efficiency, used when gpus > 1.",
+                                      json_schema_extra=_SHARE)
+    price_per_hour: float | None = Field(None, description="USD per GPU-hour; default: the catalog's median on-demand price.",
+                                         json_schema_extra=_positive_up_to("price_per_hour"))
+    provider: str | None = Field(None, description="Cloud provider whose cheapest listed instance sets price and CPU cores.", json_schema_extra=_NAME)
+    country: str | None = Field(None, description="ISO 3166 alpha-3 code for grid carbon intensity.", json_schema_extra=_NAME)
+    region: str | None = Field(None, description="PROVIDER:REGION (e.g. aws:us-east-1) for grid carbon intensity, PUE and price.",
+                               json_schema_extra=_NAME)
+    pue: float | None = Field(None, description=f"Power usage effectiveness; default: the region's, else {DEFAULTS['pue']}.",
+                              json_schema_extra=stated({"minimum": 1, "maximum": MAX_PUE}))
+    power_w: float | None = Field(None, description="Average power draw per GPU in watts; default: TDP.", json_schema_extra=_positive_up_to("power_w"))
+    price_per_kwh: float | None = Field(None, description="USD per kWh: adds electricity cost (for owned hardware).",
+                                        json_schema_extra=_positive_up_to("price_per_kwh"))
     loader_cores: float | None = Field(
-        None, description="CPU cores decoding images per GPU; default: the instance's vCPUs per GPU; 0 = no loader bound."
+        None, description="CPU cores decoding images per GPU; default: the instance's vCPUs per GPU; 0 = no loader bound.",
+        json_schema_extra=stated({"minimum": 0, "maximum": 100_000, "not": {"exclusiveMinimum": 0, "exclusiveMaximum": 0.1}}),
     )
-    interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the reported intervals.")
+    interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the reported intervals.", json_schema_extra=_LEVEL)
     interval_method: IntervalMethod = Field(
         DEFAULTS["interval_method"], description="conformal (calibrated on observed outcomes) or ols (a fitted model's prediction interval)."
     )
     pilot_points: list[PilotPoint] | None = Field(
-        None, description="Measured (n_train, error) points of a pilot: when given, its learning curve sizes the data."
+        None, description="Measured (n_train, error) points of a pilot, sizes increasing: when given, its learning curve sizes the data.",
+        json_schema_extra=stated(array={"minItems": 1, "maxItems": MAX_POINTS}),
     )
-    tau: float = Field(DEFAULTS["tau"], description="With a pilot: aim this much accuracy above the target for the next round. [fraction]")
+    tau: float = Field(DEFAULTS["tau"], description="With a pilot: aim this much accuracy above the target for the next round. [fraction]",
+                       json_schema_extra=_TAU)
 
     @field_validator("pilot_points", mode="before")
     @classmethod
@@ -109,14 +153,19 @@ class Scenario(ClassInputs):
     @field_validator("gpus")
     @classmethod
     def _gpus(cls, value):
-        return checks.check_at_most(checks.check_whole_count(value, "gpus", minimum=1), "gpus", 100_000)
+        return checks.check_at_most(checks.check_whole_count(value, "gpus", minimum=1), "gpus", MAX_GPUS)
 
     @field_validator("pue")
     @classmethod
     def _pue(cls, value):
         if value is not None and checks.check_positive(value, "pue") < 1.0:
             raise InputError("pue", f"pue must be 1 or more (facility energy / IT energy); got {value!r}.")
-        return value
+        return checks.check_at_most(value, "pue", MAX_PUE)
+
+    @field_validator("gpu", "provider", "country", "region")
+    @classmethod
+    def _names(cls, value, info):
+        return check_name(value, info.field_name, _NAMES[info.field_name])
 
     @field_validator("loader_cores")
     @classmethod
@@ -151,7 +200,7 @@ class Scenario(ClassInputs):
     @field_validator("top")
     @classmethod
     def _top(cls, value):
-        return checks.check_whole_count(value, "top", minimum=1)
+        return checks.check_at_most(checks.check_whole_count(value, "top", minimum=1), "top", MAX_ARCHITECTURES)
 
     @field_validator("architectures")
     @classmethod
@@ -160,6 +209,8 @@ class Scenario(ClassInputs):
             raise InputError("architectures", "architectures must name at least one architecture, or be left out for the whole catalog.")
         if value is not None and len(value) > MAX_ARCHITECTURES:
             raise InputError("architectures", f"architectures must name at most {MAX_ARCHITECTURES}; got {len(value)}.")
+        for index, name in enumerate(value or []):
+            check_name(name, f"architectures[{index}]", "an architecture (`dlcost architectures` lists them)")
         return value
 
     @model_validator(mode="after")
@@ -172,21 +223,29 @@ class Scenario(ClassInputs):
             self.data_present = float(sum(counts_list(self.class_counts) or [0.0]))
         if self.data_max < self.data_present:
             raise InputError("data_max", f"data_max must be at least data_present ({self.data_present:g}); got {self.data_max:g}.")
+        largest = self.pilot_points[-1].n_train if self.pilot_points else 0.0
+        if self.data_max < largest:  # the pilot's own rule (LearningCurveQuery), checked before its fit
+            raise InputError("data_max", f"data_max must be at least the largest pilot subset ({largest:g}); got {self.data_max:g}.")
         return self
 
 
 class ErrorQuery(ClassInputs):
     """Inputs of eq. (1): predict the error after training on ``data`` images."""
 
-    data: float = Field(description="Training images. [images]")
-    relative_complexity: float | None = Field(None, description="RC directly, instead of classes or class_counts.")
-    classes: int | None = None
-    class_counts: list[float] | dict[str, float] | None = None
-    baseline_classes: int | None = None
-    baseline_class_counts: list[float] | dict[str, float] | None = None
+    model_config = ConfigDict(json_schema_extra=stated_rules(
+        exactly_one=[("relative_complexity", "classes", "class_counts")],
+        at_most_one=[("baseline_classes", "baseline_class_counts")]))
+
+    data: float = Field(description="Training images. [images]", json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_IMAGES}))
+    relative_complexity: float | None = Field(None, description="RC directly, instead of classes or class_counts.",
+                                              json_schema_extra=stated({"minimum": 0, "maximum": MAX_RELATIVE_COMPLEXITY}))
+    classes: int | None = Field(None, json_schema_extra=_CLASSES)
+    class_counts: list[float] | dict[str, float] | None = Field(None, json_schema_extra=CLASS_COUNTS)
+    baseline_classes: int | None = Field(None, json_schema_extra=_CLASSES)
+    baseline_class_counts: list[float] | dict[str, float] | None = Field(None, json_schema_extra=CLASS_COUNTS)
     pretrained: bool = DEFAULTS["pretrained"]
     task: Task = DEFAULTS["task"]
-    interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the error interval.")
+    interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the error interval.", json_schema_extra=_LEVEL)
     interval_method: IntervalMethod = DEFAULTS["interval_method"]
 
     @field_validator("interval_level")

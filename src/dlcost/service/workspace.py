@@ -5,27 +5,33 @@ interface asks it, never the store or the catalog directly:
 
 - the error model: the one named, else the store's active model, else ``paper-2024``;
 - the interval calibration: split-conformal on the store's observations when it has
-  any, else on the shipped ones (Table 2 of seed 000 + VTAB);
+  any, else on the shipped ones (Table 2 of seed 000 + VTAB). It is computed once per
+  change of the observations and saved in the store, so an answer reads one version
+  value and one saved row, however many observations there are;
 - the hardware: the catalog with the user's config and saved measurements, as the
   caller passed it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
 
+import dlcost
 from dlcost import catalog
 from dlcost.catalog.hardware import HardwareCatalog
+from dlcost.core.checks import InputError
+from dlcost.engine import uncertainty
 from dlcost.engine.estimate import estimate as engine_estimate
 from dlcost.engine.estimate import predict_error as engine_predict_error
 from dlcost.engine.pilot import fit_pilot as engine_fit_pilot
-from dlcost.engine.uncertainty import Calibration, calibrate, shipped_calibration
+from dlcost.engine.uncertainty import Calibration, default_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, LearningCurveQuery, LearningCurveResult, Observation, Scenario
 from dlcost.store import PUBLISHED_MODEL, Store
 
-__all__ = ["Workspace", "as_observations"]
+__all__ = ["Workspace", "as_observations", "model_digest"]
 
 
 def as_observations(rows) -> list[Observation]:
@@ -93,15 +99,47 @@ class Workspace:
         return store.error_model(name or store.active_model())
 
     def calibration(self, model: catalog.ErrorModel, level: float, method: str) -> Calibration:
-        """The interval calibration of ``model``: on the store's observations, else the shipped ones."""
-        store = self.store() if method != "ols" else None
-        rows = store.observations() if store is not None else []
-        if not rows:
-            return shipped_calibration(model, level, method)
-        key = ("calibration", store.url, model.name, float(level), len(rows), max(r.id for r in rows))
-        if key not in _CALIBRATIONS:
-            _CALIBRATIONS[key] = calibrate(model, as_observations(rows), level, source=f"the store's {len(rows)} observations")
-        return _CALIBRATIONS[key]
+        """The interval calibration of ``model``: on the store's observations, else the shipped ones.
+
+        Computed once per version of the store's observations (every write changes it) and
+        saved there; an answer reads that version and, in a new process, the saved row.
+        """
+        if method == "ols":
+            return uncertainty.calibrate(model, [], level, "ols")
+        store = self.store()
+        if store is None:
+            return default_calibration(model, level)
+        digest = model_digest(model)
+        version = store.observations_version()
+        key = (store.url, digest, float(level), version)
+        found = _CALIBRATIONS.get(key)
+        if found is None:
+            found = self._stored_or_computed(store, model, digest, float(level), version)
+            if len(_CALIBRATIONS) >= _CACHE_SIZE:
+                _CALIBRATIONS.clear()
+            _CALIBRATIONS[key] = found
+        return found
+
+    @staticmethod
+    def _stored_or_computed(store: Store, model, digest: str, level: float, version: str) -> Calibration:
+        saved = store.saved_calibration(digest, level, version)
+        if saved is not None:
+            return Calibration(**saved, model=model)
+        # Stored rows were validated on the way in. One shared, frozen fields-set halves the memory
+        # of a million observations (they are only read, by the calibration).
+        everything = frozenset(Observation.model_fields)
+        observations = [Observation.model_construct(everything, **record) for record in store.observation_records()]
+        if not observations:
+            return default_calibration(model, level)
+        calibration = uncertainty.calibrate(model, observations, level, source=f"the store's {len(observations)} observations")
+        if store.observations_version() == version:  # else a write came in meanwhile: do not label it with this version
+            values = {name: getattr(calibration, name) for name in _SAVED}
+            try:
+                store.save_calibration(model.name, digest, version, values)
+            except InputError as error:  # a read-only store still answers; it recalibrates next time
+                if error.field != "database":
+                    raise
+        return calibration
 
     def resolve(self, model_name: str | None, level: float, method: str) -> tuple[catalog.ErrorModel, Calibration]:
         """The model and calibration an answer uses, reused for ``cache_seconds``."""
@@ -137,4 +175,13 @@ class Workspace:
         return row, result
 
 
+def model_digest(model: catalog.ErrorModel) -> str:
+    """Identifies what a calibration of ``model`` depends on: its name, coefficients and this dlcost."""
+    identity = repr((dlcost.__version__, model.name, model.coefficients, model.table, model.n))
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+#: The fields of a Calibration saved in the store (its model is passed back in).
+_SAVED = ("level", "method", "low_log10", "high_log10", "n_observations", "n_datasets", "source")
+_CACHE_SIZE = 64
 _CALIBRATIONS: dict = {}

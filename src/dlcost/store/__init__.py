@@ -8,28 +8,35 @@ transaction: an import of many rows lands whole or not at all.
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event, func, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dlcost.core.checks import InputError
 from dlcost.iotools.user_files import data_dir
-from dlcost.store._fingerprint import observation_fingerprint
-from dlcost.store._schema import FittedModelRow, ObservationRow, ScenarioRow, SettingRow
+from dlcost.store import _observations
+from dlcost.store._opening import READ, SCHEMA_REVISION, fault, open_engine, prepare
+from dlcost.store._opening import migrate as _migrate
+from dlcost.store._schema import CalibrationRow, FittedModelRow, ObservationRow, ScenarioRow, SettingRow
 
-__all__ = ["Store", "database_url", "CATALOG_VERSION", "existing_sqlite_store", "open_existing_store", "PUBLISHED_MODEL"]
+__all__ = ["Store", "database_url", "CATALOG_VERSION", "SCHEMA_REVISION", "existing_sqlite_store", "open_existing_store",
+           "PUBLISHED_MODEL"]
 
 #: The published model (Table 1 of seed 000): always there, never stored or replaced.
 PUBLISHED_MODEL = "paper-2024"
 
 #: Identifies the shipped catalog files a saved result was computed with.
 CATALOG_VERSION = "2026-11"
+
+#: Observations per chunk of an import (one transaction for all chunks).
+IMPORT_CHUNK = 10_000
 
 
 def database_url() -> str:
@@ -46,59 +53,53 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=60000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 class Store:
-    """Saved scenarios, observations and fitted models in one database."""
+    """Saved scenarios, observations and fitted models in one database.
+
+    Opening checks the schema revision and migrates only an older database, so a store
+    at the newest revision opens with reads alone. A database that cannot be used (bad
+    URL, not a database, newer revision, missing table or column, and later a corrupt
+    page or a full disk) raises :class:`InputError` with field ``database`` and one line.
+    """
 
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
-        connect_args = {"timeout": 60} if self.url.startswith("sqlite") else {}
-        self.engine = create_engine(self.url, connect_args=connect_args)
-        if self.engine.dialect.name == "sqlite":
-            _sqlite_setup(self.engine)
+        self.engine = open_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        from alembic.util.exc import CommandError
-
+        self._read_sessions = sessionmaker(self.engine.execution_options(**READ), expire_on_commit=False)
         try:
-            self.migrate()
-        except (SQLAlchemyError, CommandError) as error:
+            prepare(self.engine)
+        except InputError:
             self.engine.dispose()
-            where = "DLCOST_DATABASE_URL" if os.environ.get("DLCOST_DATABASE_URL") else "the default SQLite store"
-            if isinstance(error, CommandError):  # a revision this dlcost does not know: a newer dlcost made it
-                reason = f"its schema is newer than this dlcost knows ({str(error).strip().splitlines()[0]}); upgrade dlcost"
-            else:
-                reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-            raise InputError("database", f"database ({where}, {self.engine.url.render_as_string(hide_password=True)}) cannot be opened: {reason}.") from None
+            raise
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(resources.files("dlcost.store") / "migrations"))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        _migrate(self.engine)
 
     def session(self) -> Session:
+        """A session whose transactions may write (SQLite: BEGIN IMMEDIATE)."""
         return self._sessions()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """One write transaction; a database fault becomes one line (field ``database``)."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except IntegrityError:
+            raise
+        except DBAPIError as error:
+            raise fault(self.engine, error, "written") from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        """Reads only (SQLite: a deferred transaction, no write lock)."""
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except DBAPIError as error:
+            raise fault(self.engine, error, "read") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -107,10 +108,11 @@ class Store:
     def save_scenario(self, name: str, inputs: dict, result: dict, model_name: str, replace: bool = False) -> ScenarioRow:
         """Store a priced scenario under ``name``; an existing name needs ``replace``."""
         _check_name(name, "name")
-        with self.session() as session, session.begin():
+        taken = f"name {name!r} is already a saved scenario; choose another name or replace it."
+        with self._writing() as session:
             existing = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
             if existing is not None and not replace:
-                raise InputError("name", f"name {name!r} is already a saved scenario; choose another name or replace it.")
+                raise InputError("name", taken)
             if existing is not None:
                 session.delete(existing)
                 session.flush()
@@ -120,15 +122,15 @@ class Store:
             try:
                 session.flush()
             except IntegrityError:  # another process saved the same name first
-                raise InputError("name", f"name {name!r} is already a saved scenario; choose another name or replace it.") from None
+                raise InputError("name", taken) from None
         return row
 
     def scenarios(self) -> list[ScenarioRow]:
-        with self.session() as session:
+        with self._reading() as session:
             return list(session.scalars(select(ScenarioRow).order_by(ScenarioRow.created_at, ScenarioRow.id)))
 
     def scenario(self, name: str) -> ScenarioRow:
-        with self.session() as session:
+        with self._reading() as session:
             row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
         if row is None:
             known = [r.name for r in self.scenarios()]
@@ -137,7 +139,7 @@ class Store:
 
     def delete_scenario(self, name: str) -> None:
         self.scenario(name)
-        with self.session() as session, session.begin():
+        with self._writing() as session:
             session.execute(delete(ScenarioRow).where(ScenarioRow.name == name))
 
     # ----- observations ----------------------------------------------------
@@ -151,28 +153,18 @@ class Store:
         An observation equal in every field to a stored one, or to an earlier one of the
         same batch, is skipped (counted) unless ``allow_duplicates``.
         """
-        records = [observation.model_dump() for observation in observations]
-        prints = [observation_fingerprint(record) for record in records]
-        with self.session() as session, session.begin():
-            seen = set() if allow_duplicates else self._stored_fingerprints(session, set(prints))
-            rows = []
-            for record, fingerprint in zip(records, prints, strict=True):
-                if fingerprint in seen:
-                    continue
-                if not allow_duplicates:
-                    seen.add(fingerprint)
-                rows.append(ObservationRow(**record, fingerprint=fingerprint, created_at=_now()))
-            session.add_all(rows)
-            session.flush()
-            return [row.id for row in rows], len(records) - len(rows)
+        observations = list(observations)
+        chunks = (observations[start:start + IMPORT_CHUNK] for start in range(0, len(observations), IMPORT_CHUNK))
+        return self.import_observation_batches(chunks, allow_duplicates)
 
-    @staticmethod
-    def _stored_fingerprints(session: Session, wanted: set[str]) -> set[str]:
-        found, chunk = set(), sorted(wanted)
-        for start in range(0, len(chunk), 500):
-            part = chunk[start:start + 500]
-            found.update(session.scalars(select(ObservationRow.fingerprint).where(ObservationRow.fingerprint.in_(part))))
-        return found
+    def import_observation_batches(self, batches: Iterable, allow_duplicates: bool = False) -> tuple[list[int], int]:
+        """:meth:`import_observations` of batches (lists of observations) produced while importing.
+
+        All batches go in one transaction: an error raised while producing a later batch
+        (a bad row of a file read in chunks) leaves the store as it was.
+        """
+        with self._writing() as session:
+            return _observations.insert_batches(session.connection(), batches, allow_duplicates)
 
     def observations(self, filters: dict | None = None) -> list[ObservationRow]:
         """Observations, optionally only those whose fields equal ``filters`` values.
@@ -180,32 +172,78 @@ class Store:
         Filter values may be text (as typed on a command line): they are converted
         to the column's type (yes/no for booleans).
         """
-        statement = select(ObservationRow).order_by(ObservationRow.id)
-        columns = {c.name: c for c in ObservationRow.__table__.columns if c.name not in {"id", "created_at", "class_counts", "fingerprint"}}
-        for field, value in (filters or {}).items():
-            if field not in columns:
-                raise InputError(field, f"observations filter field must be one of {', '.join(sorted(columns))}; got {field!r}.")
-            statement = statement.where(getattr(ObservationRow, field) == _typed(columns[field], value, field))
-        with self.session() as session:
+        statement = select(ObservationRow).where(*_observations.where(filters)).order_by(ObservationRow.id)
+        with self._reading() as session:
             return list(session.scalars(statement))
 
-    def count_observations(self) -> int:
-        with self.session() as session:
-            return session.scalar(select(func.count()).select_from(ObservationRow))
+    def count_observations(self, filters: dict | None = None) -> int:
+        """How many observations match ``filters`` (all of them by default), counted by the database."""
+        statement = select(func.count()).select_from(ObservationRow).where(*_observations.where(filters))
+        with self._reading() as session:
+            return session.scalar(statement)
+
+    def delete_observations(self, ids: list[int] | None = None, filters: dict | None = None) -> int:
+        """Delete observations in one transaction; returns how many were deleted.
+
+        ``ids`` keeps only those ids (unknown ones are not counted); ``filters`` as in
+        :meth:`observations`, and ``filters={}`` matches every observation. Both given:
+        both must match. Neither given raises, so nothing is deleted by accident.
+        """
+        if ids is None and filters is None:
+            raise InputError("observations", "observations to delete: give ids or filters (filters={} deletes every observation).")
+        with self._writing() as session:
+            return _observations.delete_where(session.connection(), None if ids is None else list(ids), filters)
+
+    def observation_records(self) -> Iterator[dict]:
+        """Every observation's fields (those of :class:`dlcost.schemas.Observation`) as dicts, in id order.
+
+        Streamed in chunks, for a computation over all observations (a recalibration).
+        """
+        columns = [ObservationRow.__table__.c[name] for name in _observations.FIELDS]
+        with self._reading() as session:
+            result = session.execute(select(*columns).order_by(ObservationRow.id).execution_options(yield_per=IMPORT_CHUNK))
+            for row in result.mappings():
+                yield dict(row)
+
+    # ----- calibrations ----------------------------------------------------
+    def observations_version(self) -> str:
+        """A value that changes with every write to the observations (one cheap query)."""
+        with self._reading() as session:
+            return _observations.version(session.connection())
+
+    def saved_calibration(self, model_digest: str, level: float, version: str) -> dict | None:
+        """The calibration saved for this model, level and observations version, else None."""
+        statement = select(CalibrationRow).where(CalibrationRow.model_digest == model_digest, CalibrationRow.level == float(level),
+                                                 CalibrationRow.observations_version == version)
+        with self._reading() as session:
+            row = session.scalar(statement)
+        return None if row is None else _calibration_values(row)
+
+    def save_calibration(self, model_name: str, model_digest: str, version: str, values: dict) -> None:
+        """Save a computed calibration (``values``: level, method, low_log10, high_log10,
+        n_observations, n_datasets, source); calibrations of older versions are removed."""
+        row = CalibrationRow(model_name=model_name, model_digest=model_digest, observations_version=version, created_at=_now(),
+                             **{key: _finite_or_none(value) for key, value in values.items()})
+        try:
+            with self._writing() as session:
+                session.execute(delete(CalibrationRow).where(CalibrationRow.observations_version != version))
+                session.add(row)
+        except IntegrityError:  # another process saved the same one first
+            pass
 
     # ----- fitted models ---------------------------------------------------
     def save_model(self, name: str, fit: dict) -> FittedModelRow:
         _check_name(name, "name")
         if name == PUBLISHED_MODEL:
             raise InputError("name", "name 'paper-2024' is the published model and cannot be replaced; choose another name.")
-        with self.session() as session, session.begin():
+        with self._writing() as session:
             session.execute(delete(FittedModelRow).where(FittedModelRow.name == name))
             row = FittedModelRow(name=name, created_at=_now(), **fit)
             session.add(row)
         return row
 
     def models(self) -> list[FittedModelRow]:
-        with self.session() as session:
+        with self._reading() as session:
             return list(session.scalars(select(FittedModelRow).order_by(FittedModelRow.id)))
 
     def error_model(self, name: str):
@@ -227,7 +265,7 @@ class Store:
         )
 
     def model(self, name: str) -> FittedModelRow:
-        with self.session() as session:
+        with self._reading() as session:
             row = session.scalar(select(FittedModelRow).where(FittedModelRow.name == name))
         if row is None:
             known = [PUBLISHED_MODEL, *(r.name for r in self.models())]
@@ -236,12 +274,12 @@ class Store:
 
     # ----- settings --------------------------------------------------------
     def setting(self, key: str, default: str | None = None) -> str | None:
-        with self.session() as session:
+        with self._reading() as session:
             row = session.scalar(select(SettingRow).where(SettingRow.key == key))
         return default if row is None else row.value
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.session() as session, session.begin():
+        with self._writing() as session:
             row = session.scalar(select(SettingRow).where(SettingRow.key == key))
             if row is None:
                 session.add(SettingRow(key=key, value=value))
@@ -257,28 +295,16 @@ class Store:
         self.set_setting("active_model", name)
 
 
-def _typed(column, value, field: str):
-    if not isinstance(value, str):
-        return value
-    python_type = column.type.python_type
-    if python_type is bool:
-        word = value.strip().lower()
-        if word in {"yes", "true", "1"}:
-            return True
-        if word in {"no", "false", "0"}:
-            return False
-        raise InputError(field, f"observations filter {field} must be yes or no; got {value!r}.")
-    if python_type in (int, float):
-        try:
-            number = float(value)
-        except ValueError:
-            raise InputError(field, f"observations filter {field} must be a number; got {value!r}.") from None
-        if python_type is int:
-            if number != int(number):
-                raise InputError(field, f"observations filter {field} must be a whole number; got {value!r}.")
-            return int(number)
-        return number
-    return value
+def _finite_or_none(value):
+    """NaN as NULL (SQLite stores NaN as NULL anyway); other values unchanged."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _calibration_values(row: CalibrationRow) -> dict:
+    values = {key: getattr(row, key) for key in ("level", "method", "low_log10", "high_log10", "n_observations", "n_datasets", "source")}
+    for key in ("low_log10", "high_log10"):
+        values[key] = math.nan if values[key] is None else values[key]
+    return values
 
 
 def _check_name(name: str, field: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from json.encoder import encode_basestring
 
 __all__ = ["FINGERPRINT_FIELDS", "observation_fingerprint"]
 
@@ -12,20 +12,56 @@ FINGERPRINT_FIELDS = ("dataset", "task", "n_train", "n_classes", "class_counts",
                       "architecture", "epochs", "metric_name", "metric_value", "gpu_hours", "cost_usd", "source",
                       "observed_on", "notes")
 
+_SORTED = tuple(sorted(FINGERPRINT_FIELDS))
+_EMPTY_AS_TEXT = ("source", "notes")  # None and "" are the same there
+_TEMPLATE = "{{" + ", ".join(f'"{field}": {{}}' for field in _SORTED) + "}}"
 
-def _canonical(value):
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
+
+def _json(value) -> str:
+    """``json.dumps`` (``ensure_ascii=False``) of the canonical value: numbers as the text of a float."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return encode_basestring(value)
     if isinstance(value, int | float):
-        return repr(float(value))
+        return '"' + repr(float(value)) + '"'
     if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
-    return str(value)
+        return "[" + ", ".join(map(_json, value)) + "]"
+    return encode_basestring(str(value))
+
+
+def _blank(value) -> bool:
+    """Whether the canonical value is falsy (then source and notes hash as "")."""
+    if value is None or isinstance(value, bool | str):
+        return not value
+    if isinstance(value, int | float):
+        return False
+    if isinstance(value, list | tuple):
+        return not value
+    return not str(value)
 
 
 def observation_fingerprint(record: dict) -> str:
-    """SHA-256 of the observation's fields, numbers written as floats (1 and 1.0 are equal)."""
-    canonical = {field: _canonical(record.get(field)) for field in FINGERPRINT_FIELDS}
-    canonical["source"] = canonical["source"] or ""
-    canonical["notes"] = canonical["notes"] or ""
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """SHA-256 of the observation's fields, numbers written as floats (1 and 1.0 are equal).
+
+    The text hashed is ``json.dumps(fields, sort_keys=True, ensure_ascii=False)`` of the
+    fields with every number as ``repr(float(number))``, written out directly (this runs
+    once per imported row); tests/store checks it against that definition.
+    """
+    pieces = []
+    for field in _SORTED:
+        value = record.get(field)
+        kind = type(value)
+        if field in _EMPTY_AS_TEXT and _blank(value):
+            pieces.append('""')
+        elif kind is str:
+            pieces.append(encode_basestring(value))
+        elif kind is float:
+            pieces.append(f'"{value!r}"')
+        else:
+            pieces.append(_json(value))
+    return hashlib.sha256(_TEMPLATE.format(*pieces).encode()).hexdigest()

@@ -92,3 +92,27 @@ class SettingRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(100), nullable=False)
     value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class CalibrationRow(Base):
+    """A computed interval calibration, valid while the observations are unchanged (migration 0003).
+
+    ``observations_version`` is the settings value ``observations_version`` when it was
+    computed; every write to the observations changes that value, so a stale row is never read.
+    ``model_digest`` identifies the model's coefficients (a refit under the same name differs).
+    """
+
+    __tablename__ = "calibrations"
+    __table_args__ = (UniqueConstraint("model_digest", "level", "observations_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    model_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    level: Mapped[float] = mapped_column(Float, nullable=False)
+    observations_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    method: Mapped[str] = mapped_column(String(20), nullable=False)
+    low_log10: Mapped[float | None] = mapped_column(Float)  # NULL: not a number
+    high_log10: Mapped[float | None] = mapped_column(Float)
+    n_observations: Mapped[int] = mapped_column(Integer, nullable=False)
+    n_datasets: Mapped[int] = mapped_column(Integer, nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

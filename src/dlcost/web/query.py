@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
-from dlcost.core.checks import InputError
+from dlcost.core.checks import InputError, shown
 from dlcost.iotools.points import format_points_text, parse_points_text
 from dlcost.schemas import Scenario
 
@@ -59,8 +59,9 @@ def _counts(text: str, name: str):
     if text.startswith("{") or text.startswith("["):
         try:
             return json.loads(text)
-        except json.JSONDecodeError:
-            raise InputError(name, f"{name} must be comma-separated numbers or a JSON object of label: count; got {text!r}.") from None
+        except (ValueError, RecursionError):  # not JSON, nested too deep, or an integer of over 4,300 digits
+            raise InputError(name, f"{name} must be comma-separated numbers or a JSON object of label: count; "
+                                   f"got {shown(text)}.") from None
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
