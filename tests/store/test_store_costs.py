@@ -23,7 +23,7 @@ from dlcost.service import observations as importing
 from dlcost.service import workspace as workspace_module
 from dlcost.service.workspace import Workspace
 from dlcost.store import Store
-from dlcost.store._fingerprint import FINGERPRINT_FIELDS, observation_fingerprint
+from dlcost.store._fingerprint import FINGERPRINT_FIELDS, observation_fingerprint, observation_fingerprints
 
 SCENARIO = Scenario.model_validate({"target_accuracy": 0.9, "data_max": 100_000, "cost_per_datapoint": 0.5, "classes": 10})
 HEADER = "dataset,task,n_train,n_classes,pretrained,metric_name,metric_value,notes\n"
@@ -188,6 +188,12 @@ def test_fingerprint_is_json_of_canonical_fields():
     for _ in range(3000):
         record = {field: chooser.choice(values) for field in FINGERPRINT_FIELDS if chooser.random() < 0.9}
         assert observation_fingerprint(record) == definition(record), record
+    # the column-wise form of a chunk, on mixed chunks and on chunks of one kind per field
+    for size in (1, 7, 40):
+        mixed = [{field: chooser.choice(values) for field in FINGERPRINT_FIELDS} for _ in range(size)]
+        kinds = [{field: chooser.choice([None, values[i % len(values)]]) for field in FINGERPRINT_FIELDS} for i in range(size)]
+        for chunk in (mixed, kinds, [_observation().model_dump()] * size):
+            assert observation_fingerprints(chunk) == [definition(record) for record in chunk]
     assert observation_fingerprint(_observation().model_dump()) == definition(_observation().model_dump())
 
 

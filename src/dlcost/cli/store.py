@@ -195,6 +195,60 @@ def observation_list(
     print_view(observations_view(records))
 
 
+def _interactive() -> bool:
+    """Whether a person can answer a confirmation (standard input is a terminal)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _identifier(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        from dlcost.core.checks import shown
+
+        raise InputError("id", f"id must be a whole number (an observation id); got {shown(text)}.") from None
+
+
+def _matched(deletion: dict) -> str:
+    """``3 observation(s) match: ids 4, 7, 9`` (with the filters, or every observation)."""
+    parts = []
+    if deletion["ids"] is not None:
+        ids = deletion["ids"]
+        parts.append("ids " + ", ".join(map(str, ids[:10])) + (f", ... ({len(ids)} ids)" if len(ids) > 10 else ""))
+    if deletion["filters"]:
+        parts.append(" ".join(f"{field}={value}" for field, value in deletion["filters"].items()))
+    return f"{deletion['count']} observation(s) match: {' and '.join(parts) or 'every observation in the store'}"
+
+
+@observation_app.command("delete")
+def observation_delete(
+    ids: Annotated[Optional[list[str]], typer.Argument(help="Observation ids (see `dlcost observation list`).", show_default=False)] = None,
+    where: Annotated[Optional[list[str]], typer.Option("--where", help="FIELD=VALUE filter (repeatable), as `observation list` takes.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Delete every observation (no ids or filters).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking for confirmation.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what matches; delete nothing.")] = False,
+) -> None:
+    """Delete observations by id or filter: count what matches, confirm, then delete in one transaction.
+
+    The interval calibration is recomputed from the remaining observations on the next estimate.
+    """
+    from dlcost.service.observations import delete_planned, plan_deletion
+
+    store = _store()
+    deletion = run(lambda: plan_deletion(store, [_identifier(text) for text in ids or []], _filters(where), everything))
+    typer.echo(_matched(deletion))
+    if dry_run or not deletion["count"]:
+        typer.echo("nothing deleted" + (" (--dry-run)" if dry_run else ""))
+        return
+    if not yes:
+        if not _interactive():
+            raise InputError("yes", f"yes: standard input is not a terminal, so the delete cannot be confirmed; "
+                                    f"pass --yes to delete these {deletion['count']} observation(s). Nothing was deleted.")
+        if not typer.confirm(f"Delete {deletion['count']} observation(s)?", default=False):
+            raise typer.Abort()
+    typer.echo(f"deleted {run(lambda: delete_planned(store, deletion))} observation(s)")
+
+
 @observation_app.command("export")
 def observation_export(
     out: Annotated[Optional[Path], typer.Option(help="CSV file to write [default: standard output].")] = None,

@@ -31,7 +31,7 @@ from dlcost.catalog import ErrorModel
 from dlcost.core import accuracy
 from dlcost.core.checks import InputError
 from dlcost.core.intervals import conformal_log10_bounds, ols_log10_bounds
-from dlcost.engine.refit import dataset_group, example_observations, validate
+from dlcost.engine.refit import dataset_group, example_observations, validation_predictions
 
 __all__ = ["Calibration", "calibrate", "default_calibration", "shipped_calibration", "error_bounds", "data_needed_bounds", "reported_error",
            "MIN_ERROR"]
@@ -74,7 +74,8 @@ def calibrate(model: ErrorModel, observations, level: float, method: str = "conf
     """
     if not 0.0 < level < 1.0:
         raise InputError("interval_level", f"interval_level must be a fraction in (0, 1); got {level!r}.")
-    groups = [dataset_group(o.dataset) for o in observations]
+    observations = list(observations)
+    groups = {dataset_group(name) for name in {o.dataset for o in observations}}
     if method == "ols":
         if model.residual_variance is None or model.df_resid is None:
             raise InputError("interval_method",
@@ -85,13 +86,14 @@ def calibrate(model: ErrorModel, observations, level: float, method: str = "conf
         raise InputError("interval_method", f"interval_method must be one of 'conformal' or 'ols'; got {method!r}.")
     if refit is None:
         refit = model.name != catalog.DEFAULT_MODEL
-    rows = validate(list(observations), model, refit=refit, hold=_held(model) if refit else None)
-    residuals = [-row.log10_ratio for row in rows]  # log10(observed / predicted)
+    order, predicted, _, log10_observed = validation_predictions(observations, model, refit=refit,
+                                                                 hold=_held(model) if refit else None)
+    residuals = log10_observed[order] - np.log10(predicted)  # log10(observed / predicted)
     # Every observation counts once in the quantiles; the grouping by dataset is in
     # the residuals (leave-one-dataset-out for a refit) and in the coverage check
     # (docs/validation.md), where weighting datasets equally over-covered (95% at 80%).
     low, high = conformal_log10_bounds(residuals, level)
-    return Calibration(level, "conformal", low, high, len(rows), len({dataset_group(row.case) for row in rows}), source, model)
+    return Calibration(level, "conformal", low, high, len(residuals), len(set(groups)), source, model)
 
 
 def _held(model: ErrorModel) -> dict:

@@ -19,22 +19,28 @@ from pydantic import ValidationError
 from dlcost.core.checks import InputError
 from dlcost.iotools.files import csv_error
 from dlcost.schemas.errors import describe_error
-from dlcost.schemas.observation import Observation
+from dlcost.schemas.observation import Observation, validated_columns
 
-__all__ = ["parse_observations_csv", "observations_to_csv", "neutralised", "REQUIRED_COLUMNS"]
+__all__ = ["parse_observations_csv", "parse_observation_records", "observations_to_csv", "neutralised", "REQUIRED_COLUMNS"]
 
 REQUIRED_COLUMNS = ("dataset", "task", "n_train", "pretrained", "metric_name", "metric_value")
 _OPTIONAL = ("n_classes", "class_counts", "relative_complexity", "source", "architecture", "epochs",
              "gpu_hours", "cost_usd", "observed_on", "notes")
 
 
+#: The words read as ``pretrained`` yes or no (the first word of the cell, brackets and punctuation around it dropped).
+_YES_NO = {"yes": True, "true": True, "1": True, "y": True, "no": False, "false": False, "0": False, "n": False}
+
+
+def _first_word(text: str) -> str:
+    return text.strip().lower().split(" ", 1)[0].strip("(),;")
+
+
 def _yes_no(text: str, line: int) -> bool:
-    word = text.strip().lower().split(" ", 1)[0].strip("(),;")
-    if word in {"yes", "true", "1", "y"}:
-        return True
-    if word in {"no", "false", "0", "n"}:
-        return False
-    raise InputError("pretrained", f"line {line}: pretrained must be yes or no; got {text!r}.", line=line)
+    try:
+        return _YES_NO[_first_word(text)]
+    except KeyError:
+        raise InputError("pretrained", f"line {line}: pretrained must be yes or no; got {text!r}.", line=line) from None
 
 
 def _number(text: str, name: str, line: int) -> float:
@@ -59,11 +65,17 @@ def _restored(text: str) -> str:
     return text[1:] if text.startswith("'") and _FORMULA.match(text) else text
 
 
+_COLUMNS = (*REQUIRED_COLUMNS, *_OPTIONAL)
+_NUMBERS = ("n_train", "metric_value", "relative_complexity", "epochs", "gpu_hours", "cost_usd", "n_classes")
+
+
 def _record(row: dict, line: int) -> dict:
-    record: dict = {key: (row.get(key) or "").strip() for key in (*REQUIRED_COLUMNS, *_OPTIONAL) if key in row}
-    record = {key: _restored(value) if key in _TEXT_COLUMNS else value for key, value in record.items()}
-    record = {key: value for key, value in record.items() if value != ""}
-    for name in ("n_train", "metric_value", "relative_complexity", "epochs", "gpu_hours", "cost_usd", "n_classes"):
+    record = {}
+    for key in _COLUMNS:
+        value = row.get(key)
+        if value and (value := value.strip()):
+            record[key] = _restored(value) if key in _TEXT_COLUMNS else value
+    for name in _NUMBERS:
         if name in record:
             record[name] = _number(record[name], name, line)
     if "class_counts" in record:
@@ -82,31 +94,87 @@ def parse_observations_csv(text: str) -> list[Observation]:
     Line numbers count the header as line 1, as an editor shows them. A leading
     byte-order mark is ignored; rows may end in LF, CRLF or a bare CR.
     """
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    everything = frozenset(Observation.model_fields)
+    return [Observation.model_construct(everything, **record) for record in parse_observation_records(text)]
+
+
+def parse_observation_records(text: str) -> list[dict]:
+    """:func:`parse_observations_csv` as validated records (``Observation.model_dump()`` dicts): what a bulk import stores.
+
+    A table whose every cell is plainly valid is read column by column; any other is
+    read again row by row, so the first bad row is named with its line and field.
+    """
+    text = text.removeprefix("\ufeff")
+    fast = _by_columns(text)
+    if fast is not None:
+        return fast
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        return _observations(reader)
+        return _records(reader)
     except csv.Error as exc:
         line = reader.reader.line_num  # the DictReader's own count stops at the last good row
         raise csv_error(exc, f"line {line}", "file", line) from None
 
 
-def _observations(reader: csv.DictReader) -> list[Observation]:
+def _records(reader: csv.DictReader) -> list[dict]:
     missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
     if missing:
         raise InputError("columns", f"line 1: missing column(s) {', '.join(missing)}; required: {', '.join(REQUIRED_COLUMNS)}.", line=1)
-    observations = []
+    records = []
     for row in reader:
         line = reader.line_num
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
         try:
-            observations.append(Observation.model_validate(_record(row, line)))
+            records.append(Observation.model_validate(_record(row, line)).model_dump())
         except ValidationError as error:
             problem = error.errors(include_url=False)[0]
             field = next((str(p) for p in problem["loc"] if isinstance(p, str)), None)
             field = field or getattr((problem.get("ctx") or {}).get("error"), "field", "body")
             raise InputError(field, f"line {line}: {describe_error(problem)}", line=line) from None
-    return observations
+    return records
+
+
+def _by_columns(text: str) -> list[dict] | None:
+    """The records of ``text`` read by columns, or None for the row-by-row reading to decide."""
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    except csv.Error:
+        return None
+    if not rows or len(set(rows[0])) != len(rows[0]) or any(column not in rows[0] for column in REQUIRED_COLUMNS):
+        return None
+    header, body = rows[0], rows[1:]
+    if any(len(row) != len(header) for row in body):
+        return None
+    cells = dict(zip(header, zip(*body))) if body else {name: () for name in header}
+    try:
+        columns = {key: _column(key, cells[key]) for key in _COLUMNS if key in cells}
+    except (ValueError, KeyError):
+        return None
+    if "metric_value" in columns:
+        names = columns.get("metric_name") or [None] * len(body)
+        columns["metric_value"] = [value / 100.0 if value is not None and name and _percent(name) else value
+                                   for value, name in zip(columns["metric_value"], names, strict=True)]
+    return validated_columns(columns, len(body))
+
+
+def _percent(metric_name: str) -> bool:
+    lowered = metric_name.lower()
+    return "%" in lowered or "percent" in lowered
+
+
+def _column(key: str, cells) -> list:
+    """A column's values as :func:`_record` makes them (None: an empty cell); ValueError or KeyError for the row reading."""
+    values = [cell.strip() or None for cell in cells]
+    if key in _NUMBERS:
+        return [None if value is None else float(value) for value in values]
+    if key == "class_counts":
+        return [None if value is None else [float(part) for part in value.split(";")] for value in values]
+    if key == "pretrained":
+        return [None if value is None else _YES_NO[_first_word(value)] for value in values]
+    if key in _TEXT_COLUMNS:
+        return [value if value is None or not value.startswith("'") else _restored(value) for value in values]
+    return values
 
 
 def observations_to_csv(observations, handle) -> None:

@@ -16,11 +16,12 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from dlcost.core import checks
 from dlcost.core.checks import InputError
+from dlcost.schemas._fast import columns_check
 from dlcost.schemas._common import (
     CLASS_COUNTS, FRACTION, MAX_CLASSES, MAX_EPOCHS, MAX_IMAGES, MAX_RELATIVE_COMPLEXITY, Inputs, stated, stated_rules,
 )
 
-__all__ = ["Observation", "TEXT_LIMITS"]
+__all__ = ["Observation", "TEXT_LIMITS", "validated_columns"]
 
 #: Longest text each field may hold (the store's column sizes). [characters]
 TEXT_LIMITS = {"dataset": 300, "architecture": 200, "metric_name": 100, "observed_on": 40, "source": 20_000, "notes": 20_000}
@@ -121,3 +122,20 @@ class Observation(Inputs):
     def error(self) -> float:
         """1 - accuracy, or 1 - mean IoU. [fraction]"""
         return 1.0 - self.metric_value
+
+
+_CHECK: list = []  # the compiled table check, made on first use (it reads the JSON Schema)
+
+
+def validated_columns(columns: dict, count: int) -> list[dict] | None:
+    """The records (``Observation.model_dump()`` dicts) of a table given by columns (None: no value)
+    when every row is plainly valid, else None.
+
+    Bulk imports try this on a chunk first (see :mod:`dlcost.schemas._fast`); None sends them
+    row by row through the model, which names the first bad row's field.
+    """
+    if not _CHECK:
+        defaults = {name: field.get_default(call_default_factory=True)
+                    for name, field in Observation.model_fields.items() if not field.is_required()}
+        _CHECK.append(columns_check(Observation.model_json_schema(), defaults))
+    return _CHECK[0](columns, count)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from dlcost import catalog
 from dlcost.core.checks import InputError
-from dlcost.iotools.observations_csv import parse_observations_csv
+from dlcost.iotools.observations_csv import parse_observation_records
 from dlcost.store import Store
 
 __all__ = ["import_observations_csv", "observation_chunks", "EXAMPLES_LABEL", "CHUNK_CHARACTERS"]
@@ -41,7 +41,7 @@ def observation_chunks(text: str, size: int | None = None) -> Iterator[list]:
     ``CHUNK_CHARACTERS``) at a time.
 
     Each chunk is the header plus whole records, parsed by
-    :func:`dlcost.iotools.observations_csv.parse_observations_csv`; an error's line
+    :func:`dlcost.iotools.observations_csv.parse_observation_records`; an error's line
     number is that of the whole text.
     """
     pieces = _pieces(text, size or CHUNK_CHARACTERS)
@@ -56,7 +56,7 @@ def observation_chunks(text: str, size: int | None = None) -> Iterator[list]:
 
 def _parse(text: str, lines_before: int) -> list:
     try:
-        return parse_observations_csv(text)
+        return parse_observation_records(text)
     except InputError as error:
         named = error.line is not None and re.match(rf"line {error.line}(?!\d)", str(error))
         if not lines_before or not named:
@@ -113,3 +113,42 @@ class _LineOffsets:
         end = len(self.text) if found is None else found.end()
         line, self.position = self.text[self.position:end], end
         return line
+
+
+# ----- deletes ---------------------------------------------------------------------------
+def plan_deletion(store: Store, ids=None, filters: dict | None = None, everything: bool = False) -> dict:
+    """What a delete of observations would remove, checked and counted; deletes nothing.
+
+    ``ids`` name observations (each must be stored and match ``filters``), ``filters``
+    are those of :meth:`Store.observations`, ``everything`` selects every observation.
+    Returns ``{"count": n, "ids": [...] or None, "filters": {...}}`` for
+    :func:`delete_planned`. Raises :class:`InputError` naming ``id`` when nothing is
+    selected, ``all`` when ``everything`` comes with ids or filters, and ``id`` for an id
+    that is not a stored (matching) observation: a delete does all it was asked, or nothing.
+    """
+    from dlcost.core.checks import shown
+
+    ids, filters = list(dict.fromkeys(ids or [])), dict(filters or {})
+    if everything and (ids or filters):
+        raise InputError("all", "all deletes every observation: give it without ids or filters.")
+    if not (ids or filters or everything):
+        raise InputError("id", "id: name the observations to delete by id or by filter, or choose all of them "
+                               "(--all; all=true in the API); got none.")
+    if not ids:
+        return {"count": store.count_observations(filters), "ids": None, "filters": filters}
+    stored = store.stored_observation_ids(ids, filters)
+    missing = [identifier for identifier in ids if identifier not in stored]
+    if missing:
+        which = "a stored observation matching the filters" if filters else "a stored observation"
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise InputError("id", f"id must name {which}; got {shown(missing[0])}{more}. Nothing was deleted.")
+    return {"count": len(ids), "ids": ids, "filters": filters}
+
+
+def delete_planned(store: Store, deletion: dict) -> int:
+    """Delete what :func:`plan_deletion` counted, in one transaction; returns how many were deleted.
+
+    By ids, only those ids (still matching the filters) go, so a row added meanwhile is never
+    deleted; by filters alone, what matches them now.
+    """
+    return store.delete_observations(ids=deletion["ids"], filters=deletion["filters"])

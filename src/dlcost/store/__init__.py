@@ -158,7 +158,8 @@ class Store:
         return self.import_observation_batches(chunks, allow_duplicates)
 
     def import_observation_batches(self, batches: Iterable, allow_duplicates: bool = False) -> tuple[list[int], int]:
-        """:meth:`import_observations` of batches (lists of observations) produced while importing.
+        """:meth:`import_observations` of batches produced while importing: lists of observations, or
+        of their validated records (``Observation.model_dump()`` dicts, as a bulk parser gives them).
 
         All batches go in one transaction: an error raised while producing a later batch
         (a bad row of a file read in chunks) leaves the store as it was.
@@ -193,6 +194,11 @@ class Store:
             raise InputError("observations", "observations to delete: give ids or filters (filters={} deletes every observation).")
         with self._writing() as session:
             return _observations.delete_where(session.connection(), None if ids is None else list(ids), filters)
+
+    def stored_observation_ids(self, ids: list[int], filters: dict | None = None) -> set[int]:
+        """Which of ``ids`` are stored observations that match ``filters`` (the database looks them up by id)."""
+        with self._reading() as session:
+            return _observations.stored_ids(session.connection(), list(ids), filters)
 
     def observation_records(self) -> Iterator[dict]:
         """Every observation's fields (those of :class:`dlcost.schemas.Observation`) as dicts, in id order.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from json.encoder import encode_basestring
 
-__all__ = ["FINGERPRINT_FIELDS", "observation_fingerprint"]
+__all__ = ["FINGERPRINT_FIELDS", "observation_fingerprint", "observation_fingerprints"]
 
 #: Every field of an observation: two rows with equal values here are the same observation.
 FINGERPRINT_FIELDS = ("dataset", "task", "n_train", "n_classes", "class_counts", "relative_complexity", "pretrained",
@@ -52,16 +52,35 @@ def observation_fingerprint(record: dict) -> str:
     fields with every number as ``repr(float(number))``, written out directly (this runs
     once per imported row); tests/store checks it against that definition.
     """
-    pieces = []
+    return hashlib.sha256(_TEMPLATE.format(*(_piece(field, record.get(field)) for field in _SORTED)).encode()).hexdigest()
+
+
+def _piece(field: str, value) -> str:
+    if field in _EMPTY_AS_TEXT and _blank(value):
+        return '""'
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is float:
+        return f'"{value!r}"'
+    return _json(value)
+
+
+def observation_fingerprints(records: list[dict]) -> list[str]:
+    """:func:`observation_fingerprint` of every record, field by field (about twice as fast for a chunk)."""
+    columns = []
     for field in _SORTED:
-        value = record.get(field)
-        kind = type(value)
-        if field in _EMPTY_AS_TEXT and _blank(value):
-            pieces.append('""')
-        elif kind is str:
-            pieces.append(encode_basestring(value))
-        elif kind is float:
-            pieces.append(f'"{value!r}"')
+        values = [record.get(field) for record in records]
+        kinds = set(map(type, values)) - {type(None)}
+        if field in _EMPTY_AS_TEXT or not kinds <= {float, int, str, bool}:
+            columns.append([_piece(field, value) for value in values])
+        elif kinds <= {float}:
+            columns.append(["null" if value is None else f'"{value!r}"' for value in values])
+        elif kinds <= {int}:
+            columns.append(["null" if value is None else f'"{float(value)!r}"' for value in values])
+        elif kinds <= {str}:
+            columns.append(["null" if value is None else encode_basestring(value) for value in values])
         else:
-            pieces.append(_json(value))
-    return hashlib.sha256(_TEMPLATE.format(*pieces).encode()).hexdigest()
+            columns.append([_piece(field, value) for value in values])
+    template, sha256 = _TEMPLATE.format, hashlib.sha256
+    return [sha256(template(*pieces).encode()).hexdigest() for pieces in zip(*columns)]

@@ -18,10 +18,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from dlcost.core.checks import InputError
-from dlcost.store._fingerprint import FINGERPRINT_FIELDS, observation_fingerprint
+from dlcost.store._fingerprint import FINGERPRINT_FIELDS, observation_fingerprints
 from dlcost.store._schema import ObservationRow, SettingRow
 
-__all__ = ["VERSION_KEY", "FIELDS", "FILTERABLE", "where", "insert_batches", "delete_where", "bump_version", "version"]
+__all__ = ["VERSION_KEY", "FIELDS", "FILTERABLE", "where", "insert_batches", "delete_where", "stored_ids", "bump_version", "version"]
 
 #: The settings key whose value changes with every write to the observations.
 VERSION_KEY = "observations_version"
@@ -104,8 +104,8 @@ def _insert_batches(connection: Connection, batches: Iterable, allow_duplicates:
     writer = _RowWriter(connection)
     identifiers, skipped = [], 0
     for batch in batches:
-        records = [observation.model_dump() for observation in batch]
-        prints = [observation_fingerprint(record) for record in records]
+        records = [item if isinstance(item, dict) else item.model_dump() for item in batch]
+        prints = observation_fingerprints(records)
         if not allow_duplicates:
             stored = _stored_fingerprints(connection, set(prints))
             kept = []
@@ -202,7 +202,7 @@ def delete_where(connection: Connection, ids: list[int] | None, filters: dict | 
     if ids is None:
         count = connection.execute(delete(ObservationRow).where(*clauses)).rowcount
     else:
-        wanted = sorted({_identifier(value) for value in ids})
+        wanted = _possible(ids)
         count = 0
         for start in range(0, len(wanted), _LOOKUP):
             part = wanted[start:start + _LOOKUP]
@@ -210,6 +210,24 @@ def delete_where(connection: Connection, ids: list[int] | None, filters: dict | 
     if count:
         bump_version(connection)
     return count
+
+
+def stored_ids(connection: Connection, ids: list[int], filters: dict | None) -> set[int]:
+    """Which of ``ids`` are stored observations matching ``filters`` (looked up by id, chunk by chunk)."""
+    clauses, wanted, found = where(filters), _possible(ids), set()
+    for start in range(0, len(wanted), _LOOKUP):
+        part = wanted[start:start + _LOOKUP]
+        found.update(connection.scalars(select(ObservationRow.id).where(ObservationRow.id.in_(part), *clauses)))
+    return found
+
+
+#: The ids a row can have: the id column is a 32-bit integer on PostgreSQL (larger ones match nothing).
+_LARGEST_ID = 2**31 - 1
+
+
+def _possible(ids) -> list[int]:
+    """The distinct ids, sorted, that a stored row could have (others are not looked up: no row has them)."""
+    return sorted({identifier for identifier in map(_identifier, ids) if 1 <= identifier <= _LARGEST_ID})
 
 
 def _identifier(value) -> int:

@@ -18,19 +18,19 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 
-from dlcost.core.checks import InputError
+from dlcost.core.checks import InputError, shown
 from dlcost.reports.comparison import comparison_rows
 from dlcost.schemas import Observation, Scenario
 from dlcost.service import documents
 from dlcost.service.models import fit_and_save, plot_model, validate_model
-from dlcost.service.observations import import_observations_csv
+from dlcost.service.observations import delete_planned, import_observations_csv, plan_deletion
 from dlcost.store import PUBLISHED_MODEL
-from dlcost.web.errors import BAD_INPUT, UNAVAILABLE, Problem, Unauthorized, input_error, problem
+from dlcost.web.errors import BAD_INPUT, UNAVAILABLE, Problem, Problems, Unauthorized, input_error, problem
 from dlcost.web.query import decode_link
 from dlcost.web.security import require_write_token
 from dlcost.web.store_access import compare_names, error_model, filtered, observation_filters, open_store, scenario_row
 
-__all__ = ["router", "SaveScenario", "FitModel"]
+__all__ = ["router", "SaveScenario", "FitModel", "DeletedObservations"]
 
 
 class SaveScenario(BaseModel):
@@ -53,12 +53,23 @@ class FitModel(BaseModel):
     with_paper_cases: bool = Field(False, description="Add the six Table 2 cases of seed 000.")
 
 
+class DeletedObservations(BaseModel):
+    """The answer of ``DELETE /api/observations``."""
+
+    deleted: int = Field(description="Observations deleted.")
+    ids: list[int] | None = Field(description="The ids named, or null for a delete by filters (or all=true).")
+
+
 # A name the path pattern cannot match (a line break) gets the router's plain "Not Found".
 _NotFound = create_model("NotFound", detail=(list[Problem] | str, ...), __doc__="No saved scenario or model of that name.")
 MISSING = {404: {"model": _NotFound, "description": "No saved scenario or model of that name."}}
 READS = {**BAD_INPUT, **UNAVAILABLE}
 WRITES = {**BAD_INPUT, **UNAVAILABLE, 401: {"model": Unauthorized, "description": "A write token is configured and the request lacks it."}}
 WRITE = [Depends(require_write_token)]
+COUNT_DIFFERS = {409: {"model": Problems, "description": "expected_count is not the number of observations that match "
+                                                      "(the problem's count gives it); nothing was deleted."}}
+#: Query parameters of DELETE /api/observations that are not filters.
+_DELETE_PARAMETERS = frozenset({"id", "all", "expected_count"})
 
 router = APIRouter()
 _plotting = threading.Lock()  # matplotlib's pyplot is not thread-safe
@@ -166,6 +177,38 @@ async def api_import_observations(
         flags[name] = word in {"true", "yes", "1"}
     raw = await request.body()
     return await run_in_threadpool(_import, request, raw, flags["examples"], flags["allow_duplicates"])
+
+
+@router.delete("/api/observations", tags=["store"], dependencies=WRITE, responses={**WRITES, **COUNT_DIFFERS},
+               summary="Delete observations by id and/or FIELD=VALUE filters, confirmed by their count (dlcost observation delete)")
+def api_delete_observations(
+    request: Request,
+    ids: list[int] = Query([], alias="id", description="An observation id (repeatable); each must be stored and match the filters."),
+    everything: bool = Query(False, alias="all", description="true: delete every observation (without ids or filters)."),
+    expected_count: int | None = Query(None, ge=0, description="Required: how many observations match (the 422 or 409 answer "
+                                                                "gives the count); nothing is deleted unless it is equal."),
+) -> DeletedObservations:
+    """Other query parameters are FIELD=VALUE filters, as for GET /api/observations. The next
+    estimate calibrates its interval on the observations that remain."""
+    pairs = [(field, value) for field, value in request.query_params.multi_items() if field not in _DELETE_PARAMETERS]
+    filters = observation_filters(pairs, "query")
+    store = open_store(request)
+    try:
+        deletion = plan_deletion(store, ids, filters, everything)
+    except InputError as error:
+        if error.field == "database":
+            raise
+        raise input_error(error, ("query",)) from None
+    count, where = deletion["count"], ["query", "expected_count"]
+    if expected_count is None:
+        raise problem(422, "expected_count", f"expected_count is required to delete: {count} observation(s) match; "
+                                             f"send expected_count={count} to delete them.", where, count=count)
+    if expected_count != count:
+        raise problem(409, "expected_count", f"expected_count must be the number of observations that match, {count}; "
+                                             f"got {shown(expected_count)}. Nothing was deleted.", where, type="count_differs", count=count)
+    deleted = delete_planned(store, deletion)
+    request.app.state.workspace.invalidate()
+    return DeletedObservations(deleted=deleted, ids=deletion["ids"])
 
 
 def _import(request: Request, raw: bytes, examples: bool, allow_duplicates: bool) -> dict:
