@@ -34,7 +34,11 @@ from dlcost.core.intervals import conformal_log10_bounds, ols_log10_bounds
 from dlcost.engine.refit import dataset_group, example_observations, validation_predictions
 
 __all__ = ["Calibration", "calibrate", "default_calibration", "shipped_calibration", "error_bounds", "data_needed_bounds", "reported_error",
-           "MIN_ERROR"]
+           "MIN_ERROR", "CALIBRATION_FIELDS"]
+
+#: The fields of an observation a calibration reads (the regressors of eq. (1), the outcome and the dataset).
+CALIBRATION_FIELDS = ("dataset", "task", "n_train", "n_classes", "class_counts", "relative_complexity", "pretrained",
+                      "metric_value")
 
 #: Smallest error a result reports: eq. (1) never reaches 0 (an underflow is shown as this). [fraction]
 MIN_ERROR = 1e-300
@@ -67,7 +71,7 @@ class Calibration:
 
 def calibrate(model: ErrorModel, observations, level: float, method: str = "conformal", refit: bool | None = None,
               source: str = "") -> Calibration:
-    """Calibrate an interval for ``model`` on ``observations``.
+    """Calibrate an interval for ``model`` on ``observations`` (Observations, or store rows with their fields).
 
     ``refit`` (default: True unless ``model`` is the published one) uses
     leave-one-dataset-out residuals, since the model was fitted on them.

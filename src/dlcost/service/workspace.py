@@ -125,10 +125,8 @@ class Workspace:
         saved = store.saved_calibration(digest, level, version)
         if saved is not None:
             return Calibration(**saved, model=model)
-        # Stored rows were validated on the way in. One shared, frozen fields-set halves the memory
-        # of a million observations (they are only read, by the calibration).
-        everything = frozenset(Observation.model_fields)
-        observations = [Observation.model_construct(everything, **record) for record in store.observation_records()]
+        # Stored rows were validated on the way in; the calibration reads their fields as it would an Observation's.
+        observations = store.observation_rows(uncertainty.CALIBRATION_FIELDS)
         if not observations:
             return default_calibration(model, level)
         calibration = uncertainty.calibrate(model, observations, level, source=f"the store's {len(observations)} observations")

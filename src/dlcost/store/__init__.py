@@ -200,16 +200,17 @@ class Store:
         with self._reading() as session:
             return _observations.stored_ids(session.connection(), list(ids), filters)
 
-    def observation_records(self) -> Iterator[dict]:
-        """Every observation's fields (those of :class:`dlcost.schemas.Observation`) as dicts, in id order.
+    def observation_rows(self, fields=None) -> list:
+        """Every observation's ``fields`` (default: those of :class:`dlcost.schemas.Observation`) as
+        read-only rows, in id order.
 
-        Streamed in chunks, for a computation over all observations (a recalibration).
+        A row reads like an Observation (``row.n_train``, ``row.dataset``) without building
+        one: for a computation over all observations (a recalibration), which names the few
+        fields it reads.
         """
-        columns = [ObservationRow.__table__.c[name] for name in _observations.FIELDS]
+        columns = [ObservationRow.__table__.c[name] for name in (fields or _observations.FIELDS)]
         with self._reading() as session:
-            result = session.execute(select(*columns).order_by(ObservationRow.id).execution_options(yield_per=IMPORT_CHUNK))
-            for row in result.mappings():
-                yield dict(row)
+            return list(session.connection().execute(select(*columns).order_by(ObservationRow.id)))
 
     # ----- calibrations ----------------------------------------------------
     def observations_version(self) -> str:
