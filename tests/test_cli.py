@@ -383,7 +383,7 @@ def test_runtime_warnings_do_not_precede_the_error_line(capsys, monkeypatch):
 
     import dlcost.iotools.scenario_file as scenario_file
 
-    def warn_then_refuse(text):
+    def warn_then_refuse(text, name="class_counts"):
         warnings.warn("overflow encountered in scalar multiply", RuntimeWarning)
         raise scenario_file.InputError("class_counts", "class_counts must be positive.")
 
@@ -431,3 +431,106 @@ def test_serve_bounds_slow_and_many_clients(capsys, monkeypatch):
     assert (code, err) == (0, ""), err
     assert seen["timeout_keep_alive"] == 5 and seen["limit_concurrency"] == 200
     assert seen["h11_max_incomplete_event_size"] == 16 * 1024 and seen["host"] == "127.0.0.1"
+
+
+# ----- issue 11: an empty name is an error, not the default ---------------------------------------
+EMPTY_MODEL = ("Error: model must name an error model, paper-2024 or a fitted one (`dlcost model list`); got {value!r}. "
+               "Leave --model out for the active model.\n")
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["estimate", *FIGURE_2],
+        ["predict-error", "--data", "1000", "--rc", "0.1"],
+        ["learning-curve", "fit", "--point", "1000:0.3", "--target-accuracy", "0.9"],
+        ["scenario", "save", "mine", "--scenario", "absent.toml"],
+    ],
+    ids=lambda command: " ".join(command[:2]),
+)
+def test_empty_model_is_an_error(capsys, command, value):
+    """--model "" answered with the active model, as if the option were left out."""
+    code, out, err = run(capsys, *command, "--model", value)
+    assert (code, out, err) == (2, "", EMPTY_MODEL.format(value=value))
+
+
+def test_empty_gpu_is_an_error(capsys):
+    code, out, err = run(capsys, "estimate", *FIGURE_2, "--gpu", "")
+    assert (code, out, err) == (2, "", "Error: gpu must name an accelerator (`dlcost hardware` lists them); got ''. "
+                                       "Leave it out for the default.\n")
+
+
+def test_empty_gpu_for_bench_is_an_error(capsys):
+    """bench --gpu "" matched the device's name, as if the option were left out (and measured first)."""
+    code, out, err = run(capsys, "bench", "ResNet-18", "--gpu", "")
+    assert (code, out, err) == (2, "", "Error: gpu must name an accelerator of the hardware catalog (`dlcost hardware` lists "
+                                       "them); got ''. Leave --gpu out to match the device's name.\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--steps", "0"], "steps must be a whole number from 1 to 100,000; got 0."),
+        (["--warmup-steps", "-1"], "warmup_steps must be a whole number from 0 to 100,000; got -1."),
+        (["--batch-size", "100000"], "batch_size must be a whole number from 1 to 65,536; got 100000."),
+        (["--resolution", "1" + "0" * 399], "resolution must be a whole number from 1 to 100,000; got an integer of 400 digits."),
+        (["--loader", "--workers", "1000"], "workers must be a whole number from 0 to 256; got 1000."),
+        (["--loader", "--images", "0"], "images must be a whole number from 1 to 100,000; got 0."),
+        (["--precision", "int8"], "precision must be one of 'bf16', 'fp16', 'fp32'; got 'int8'."),
+        (["--device", ""], "device must be one of 'cuda', 'cpu'; got ''."),
+    ],
+)
+def test_bench_settings_are_bounded_before_measuring(capsys, args, message):
+    code, out, err = run(capsys, "bench", "ResNet-18", *args)
+    assert (code, out, err) == (2, "", f"Error: {message}\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--epochs", "0"], "epochs must be a whole number from 1 to 100,000; got 0."),
+        (["--seed", "-1"], "seed must be a whole number from 0 to 4,294,967,295; got -1."),
+        (["--learning-rate", "inf"], "learning_rate must be a number in (0, 10]; got inf."),
+        (["--learning-rate", "nan"], "learning_rate must be a number in (0, 10]; got nan."),
+        (["--validation-fraction", "1"], "validation_fraction must be a fraction in (0, 1); got 1.0."),
+        (["--fractions", ""], "fractions must be comma-separated numbers such as 0.1,0.2,0.4; got ''."),
+        (["--batch-size", "0"], "batch_size must be a whole number from 1 to 65,536; got 0."),
+    ],
+)
+def test_pilot_run_settings_are_bounded_before_training(capsys, tmp_path, args, message):
+    code, out, err = run(capsys, "learning-curve", "run", str(tmp_path), "--architecture", "ResNet-18", *args)
+    assert (code, out, err) == (2, "", f"Error: {message}\n")
+
+
+def test_out_of_memory_in_a_measurement_is_one_line(capsys, monkeypatch):
+    import dlcost.bench
+
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 20.00 GiB\nmore detail")
+
+    monkeypatch.setattr(dlcost.bench, "run_training_bench", out_of_memory)
+    code, out, err = run(capsys, "bench", "ResNet-18", "--batch-size", "4096")
+    assert (code, out, err) == (2, "", "Error: batch_size: the training benchmark ran out of memory (CUDA out of memory. "
+                                       "Tried to allocate 20.00 GiB); choose a smaller --batch-size or --resolution.\n")
+
+
+def test_baseline_class_counts_errors_name_it(capsys):
+    """A bad --baseline-class-counts was reported as class_counts."""
+    code, out, err = run(capsys, "estimate", *FIGURE_2, "--baseline-class-counts", "1000,many")
+    assert (code, out, err) == (2, "", "Error: baseline_class_counts must be comma-separated numbers such as 50000,1000 or a "
+                                       "CSV file; item 2 is 'many'.\n")
+
+
+def test_plot_of_a_format_matplotlib_does_not_write(capsys):
+    pytest.importorskip("matplotlib")
+    code, out, err = run(capsys, "learning-curve", "fit", "--point", "1000:0.3", "--target-accuracy", "0.9", "--plot", "p.csv")
+    assert (code, out) == (2, "")
+    assert err.startswith("Error: plot must be a .png file (or .") and err.endswith("; got 'p.csv'.\n")
+
+
+def test_pilot_run_outputs_are_checked_before_training(capsys, tmp_path):
+    path = tmp_path / "absent" / "points.csv"
+    code, out, err = run(capsys, "learning-curve", "run", str(tmp_path), "--architecture", "ResNet-18", "--save-points", str(path))
+    assert (code, out, err) == (2, "", f"Error: save_points file '{path}' cannot be written: the folder '{path.parent}' does "
+                                       "not exist; create it or choose another path.\n")

@@ -96,11 +96,12 @@ def test_observations_with_a_huge_field():
          "saved measurements file '{path}' must have the columns architecture, gpu, precision, resolution_px, "
          "train_images_per_s (as `dlcost bench --save` writes them); got 'a,b'. Move it aside and measure again."),
         ("throughput.csv", b"architecture,gpu,precision,resolution_px,train_images_per_s\nResNet-18,H100,bf16,224,fast\n",
-         "saved measurements file '{path}' line 2: train_images_per_s must be a number; got 'fast'."),
+         "saved measurements file '{path}' line 2: train_images_per_s must be a number in [0.001, 1e+09] images/s; got 'fast'."),
         ("throughput.csv", f'architecture,gpu\n"{HUGE_FIELD}",H100\n'.encode(),
          f"saved measurements file '{{path}}' line 2 is not valid CSV: {TOO_LONG}."),
         ("loader_throughput.csv", b"cpu_model,cores_used,images_per_s_per_core,measured_on\nEPYC,1,,2026-01-01\n",
-         "saved loader measurements file '{path}' line 2: images_per_s_per_core must be a number; got ''."),
+         "saved loader measurements file '{path}' line 2: images_per_s_per_core must be a number in [0.001, 1e+09] images/s "
+         "per core; got ''."),
     ],
 )
 def test_bad_saved_measurements_name_the_file(tmp_path, monkeypatch, name, content, message):

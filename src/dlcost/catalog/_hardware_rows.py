@@ -8,9 +8,35 @@ from dataclasses import asdict, dataclass
 from dlcost.core.checks import InputError
 
 __all__ = ["Accelerator", "Price", "Throughput", "PRECISIONS", "accelerator_from", "price_from", "throughput_from",
-           "normalise", "number"]
+           "normalise", "number", "MIN_TFLOPS", "MAX_TFLOPS", "MAX_MEMORY_GB", "MIN_BANDWIDTH_GBS", "MAX_BANDWIDTH_GBS",
+           "MAX_POWER_W", "MAX_VCPUS", "MIN_IMAGES_PER_S", "MAX_IMAGES_PER_S", "MAX_RESOLUTION_PX", "MAX_ALIASES"]
 
 PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
+
+# Bounds on what a user's config and saved measurements may state; the shipped rows lie far inside.
+# Each is far beyond any real device and close enough that every figure derived from the largest
+# inputs the schemas accept stays finite: FLOPs / (peak FLOP/s x utilization) and images / (images/s)
+# stay below 1e30 s, and nothing is negative or zero where it divides.
+#: Dense peak throughput of one accelerator: 1 GFLOP/s (below one CPU core) to 1 EFLOP/s
+#: (about 1,000 times an H100's dense bf16). [TFLOP/s]
+MIN_TFLOPS = 1e-3
+MAX_TFLOPS = 1e6
+#: Memory of one accelerator (a wafer-scale chip has 44 GB on chip, a GH200 node under 1 TB). [GB]
+MAX_MEMORY_GB = 1e6
+#: Memory bandwidth of one accelerator, for the extrapolation between GPUs (an H200 has 4,800). [GB/s]
+MIN_BANDWIDTH_GBS = 1e-3
+MAX_BANDWIDTH_GBS = 1e9
+#: Power of one accelerator, the bound the Scenario's power_w also has (a wafer-scale system draws ~25 kW). [W]
+MAX_POWER_W = 1e6
+#: CPU cores of one instance, and the cores a saved loader measurement used: the Scenario's loader_cores bound. [vCPUs]
+MAX_VCPUS = 100_000
+#: Measured training or loader throughput: one image per 1,000 s to a billion images/s. [images/s]
+MIN_IMAGES_PER_S = 1e-3
+MAX_IMAGES_PER_S = 1e9
+#: Input side of a measurement or a benchmark (ImageNet models use 224 to 600). [px]
+MAX_RESOLUTION_PX = 100_000
+#: Aliases one accelerator may list.
+MAX_ALIASES = 100
 
 
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")

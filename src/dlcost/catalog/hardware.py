@@ -25,6 +25,11 @@ A user's config file (TOML) may add or override accelerators and prices::
 
 Measured throughput saved by ``dlcost bench --save`` (a CSV in the user's data
 directory) is merged into the shipped measurements.
+
+Every key and value of a user's config and saved measurements is checked before it is merged
+(:mod:`dlcost.iotools.hardware_files`): unknown keys are refused, and each number must be finite
+and in its range (a price as ``price_per_hour`` is bounded, a TDP in (0, MAX_POWER_W], a peak in
+[MIN_TFLOPS, MAX_TFLOPS], ...; the bounds below).
 """
 
 from __future__ import annotations
@@ -39,7 +44,9 @@ from importlib import resources
 from pathlib import Path
 
 from dlcost.catalog._hardware_rows import (
-    PRECISIONS, Accelerator, Price, Throughput, accelerator_from, normalise, number, price_from, throughput_from,
+    MAX_ALIASES, MAX_BANDWIDTH_GBS, MAX_IMAGES_PER_S, MAX_MEMORY_GB, MAX_POWER_W, MAX_RESOLUTION_PX, MAX_TFLOPS, MAX_VCPUS,
+    MIN_BANDWIDTH_GBS, MIN_IMAGES_PER_S, MIN_TFLOPS, PRECISIONS, Accelerator, Price, Throughput, accelerator_from,
+    normalise, number, price_from, throughput_from,
 )
 from dlcost.core.checks import InputError
 
@@ -50,8 +57,16 @@ __all__ = [
     "HardwareCatalog",
     "load_hardware",
     "PRECISIONS",
+    "normalise",
+    "ACCELERATOR_FIELDS",
+    "PRICE_FIELDS",
+    "MIN_TFLOPS", "MAX_TFLOPS", "MAX_MEMORY_GB", "MIN_BANDWIDTH_GBS", "MAX_BANDWIDTH_GBS", "MAX_POWER_W", "MAX_VCPUS",
+    "MIN_IMAGES_PER_S", "MAX_IMAGES_PER_S", "MAX_RESOLUTION_PX", "MAX_ALIASES",
 ]
 
+#: Keys a config's [hardware.NAME] table and [[prices]] entry may hold.
+ACCELERATOR_FIELDS = tuple(f.name for f in fields(Accelerator) if f.name != "name")
+PRICE_FIELDS = tuple(f.name for f in fields(Price))
 
 
 def _text(name: str) -> str:
@@ -181,12 +196,12 @@ class HardwareCatalog:
 
 
 def _merge_config(accelerators: list[Accelerator], prices: list[Price], config: dict) -> tuple[list, list]:
+    """The accelerators and prices with a config's merged in (checked first by :mod:`dlcost.iotools`)."""
     by_name = {normalise(a.name): a for a in accelerators}
-    known_fields = {f.name for f in fields(Accelerator)}
     for name, entry in config.get("hardware", {}).items():
-        unknown = set(entry) - known_fields
+        unknown = set(entry) - set(ACCELERATOR_FIELDS)
         if unknown:
-            raise InputError("config", f"config hardware.{name}: unknown field {sorted(unknown)[0]!r}; accepted: {', '.join(sorted(known_fields - {'name'}))}.")
+            raise InputError("config", f"config hardware.{name}: unknown field {sorted(unknown)[0]!r}; accepted: {', '.join(sorted(ACCELERATOR_FIELDS))}.")
         existing = by_name.get(normalise(name))
         try:
             if existing is not None:
@@ -194,14 +209,17 @@ def _merge_config(accelerators: list[Accelerator], prices: list[Price], config: 
                 by_name[normalise(name)] = replace(existing, **updates)
             else:
                 by_name[normalise(name)] = accelerator_from({"name": name, **entry})
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise InputError("config", f"config hardware.{name}: missing or bad field ({exc}); a new entry needs fp32_tflops and tdp_w.") from None
     merged_prices = list(prices)
-    for index, entry in enumerate(config.get("prices", []), start=1):
+    for index, entry in enumerate(config.get("prices", [])):
+        unknown = set(entry) - set(PRICE_FIELDS)
+        if unknown:
+            raise InputError("config", f"config prices[{index}]: unknown field {sorted(unknown)[0]!r}; accepted: {', '.join(sorted(PRICE_FIELDS))}.")
         try:
             merged_prices.append(price_from(entry))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError("config", f"config prices entry {index}: missing or bad field ({exc}); needs gpu and on_demand_usd_per_gpu_hour.") from None
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise InputError("config", f"config prices[{index}]: missing or bad field ({exc}); needs gpu and on_demand_usd_per_gpu_hour.") from None
     return list(by_name.values()), merged_prices
 
 
@@ -224,7 +242,7 @@ def _read_user_throughput(path: Path | None) -> list[Throughput]:
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             return [throughput_from(row) for row in csv.DictReader(handle)]
-    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InputError("config", f"saved measurements file {str(path)!r} cannot be read: {type(exc).__name__}: {exc}.") from None
 
 
@@ -264,7 +282,7 @@ def _user_loader_rate(path: Path | None) -> tuple[float, str] | None:
             return None
         newest = max(rows, key=lambda row: row["measured_on"])
         return float(newest["images_per_s_per_core"]), f"{newest['cpu_model']} {newest['measured_on']} (saved)"
-    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InputError("config", f"saved loader file {str(path)!r} cannot be read: {type(exc).__name__}: {exc}.") from None
 
 
@@ -272,11 +290,18 @@ def load_hardware(
     config_path: Path | None = None,
     user_throughput_path: Path | None = None,
     user_loader_path: Path | None = None,
+    *,
+    config: dict | None = None,
 ) -> HardwareCatalog:
-    """The shipped hardware data, with a user's config and saved measurements merged in."""
+    """The shipped hardware data, with a user's config and saved measurements merged in.
+
+    ``config`` is a config already read (and checked: :func:`dlcost.iotools.user_files.load_user_hardware`
+    checks every value against its range); given, ``config_path`` is not read.
+    """
     shipped = _shipped()
     loader_rate, loader_source = _user_loader_rate(user_loader_path) or (shipped["loader_rate"], shipped["loader_source"])
-    accelerators, prices = _merge_config(shipped["accelerators"], shipped["prices"], _read_config(config_path))
+    config = _read_config(config_path) if config is None else config
+    accelerators, prices = _merge_config(shipped["accelerators"], shipped["prices"], config)
     return HardwareCatalog(
         accelerators=tuple(accelerators),
         prices=tuple(prices),

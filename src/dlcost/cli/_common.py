@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from dlcost.catalog import defaults
-from dlcost.core.checks import InputError
+from dlcost.core.checks import InputError, shown
 
 #: Every default input (catalog/defaults.toml): the help texts show them from here.
 DEFAULTS = defaults()
@@ -28,7 +28,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-__all__ = ["DEFAULTS", "app", "InputError", "UsageError", "run", "emit", "workspace", "open_store", "class_counts_option"]
+__all__ = ["DEFAULTS", "app", "InputError", "UsageError", "run", "emit", "workspace", "open_store", "class_counts_option",
+           "whole_in_range", "name_or_none", "measured"]
 
 
 def run(call):
@@ -43,6 +44,33 @@ def run(call):
         raise InputError("input", first_message(exc)) from None
     except ValueError as exc:
         raise InputError(getattr(exc, "field", "input"), str(exc)) from None
+
+
+def whole_in_range(value: int | None, name: str, low: int, high: float) -> int | None:
+    """``value`` (None passes) if it is a whole number from ``low`` to ``high``; one line naming ``name`` if not."""
+    if value is not None and not low <= value <= high:
+        raise InputError(name, f"{name} must be a whole number from {low:,} to {high:,.0f}; got {shown(value)}.")
+    return value
+
+
+def name_or_none(value: str | None, name: str, what: str, default: str = "for the default") -> str | None:
+    """``value`` (None passes) unless it is empty: an empty name is an error, not the default."""
+    if value is not None and not value.strip():
+        raise InputError(name, f"{name} must name {what}; got {value!r}. Leave --{name.replace('_', '-')} out {default}.")
+    return value
+
+
+def measured(call, what: str):
+    """``run(call)`` for a measurement: running out of memory is one line naming the settings to lower."""
+    try:
+        return run(call)
+    except (RuntimeError, MemoryError) as exc:
+        text = str(exc).strip()
+        if not isinstance(exc, MemoryError) and "memory" not in text.lower():
+            raise
+        first = text.splitlines()[0][:160] if text else type(exc).__name__
+        raise InputError("batch_size", f"batch_size: the {what} ran out of memory ({first}); "
+                                       "choose a smaller --batch-size or --resolution.") from None
 
 
 def emit(document: dict) -> None:
@@ -70,12 +98,13 @@ def open_store():
     return store
 
 
-def class_counts_option(text: Optional[str]):
+def class_counts_option(text: Optional[str], name: str = "class_counts"):
+    """``--class-counts`` (or ``--baseline-class-counts``, ``name``) as numbers or a CSV file's label-to-count mapping."""
     if text is None:
         return None
     from dlcost.iotools.scenario_file import parse_class_counts
 
-    return run(lambda: parse_class_counts(text))
+    return run(lambda: parse_class_counts(text, name))
 
 
 TaskOption = Annotated[Optional[str], typer.Option(help="classification (error = 1 - accuracy) or segmentation (error = 1 - mean IoU).")]
@@ -91,7 +120,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 ConfigOption = Annotated[
     Optional[Path], typer.Option(help="TOML file adding or overriding hardware and prices [default: $DLCOST_CONFIG].")
 ]
-ModelOption = Annotated[Optional[str], typer.Option(help="Error model: paper-2024 or a fitted one [default: the active model].")]
+
+
+def _model_name(value: Optional[str]) -> Optional[str]:
+    """``--model`` as given; an empty name is an error, not the default (leaving the option out is)."""
+    if value is not None and not value.strip():
+        raise InputError("model", f"model must name an error model, paper-2024 or a fitted one (`dlcost model list`); "
+                                  f"got {value!r}. Leave --model out for the active model.")
+    return value
+
+
+ModelOption = Annotated[
+    Optional[str], typer.Option(callback=_model_name, help="Error model: paper-2024 or a fitted one [default: the active model].")
+]
 
 
 def _print_version(value: bool) -> None:

@@ -6,8 +6,38 @@ from typing import Annotated, Optional
 
 import typer
 
-from dlcost.cli._common import ConfigOption, InputError, JsonOption, app, emit, run
+from dlcost.catalog.hardware import MAX_RESOLUTION_PX
+from dlcost.cli._common import ConfigOption, InputError, JsonOption, app, emit, measured, name_or_none, run, whole_in_range
 from dlcost.cli._progress import ProgressBar
+from dlcost.core import checks
+
+#: Bounds on a measurement's settings, checked before anything is measured: far beyond a useful
+#: benchmark, small enough that a typing slip does not run for days or start a thousand processes.
+#: Timed and warm-up steps of a training benchmark.
+MAX_STEPS = 100_000
+#: Images per training step (a batch that does not fit in memory is reported as such). [images]
+MAX_BATCH_SIZE = 65_536
+#: DataLoader worker processes.
+MAX_WORKERS = 256
+#: JPEGs generated for the loader benchmark (about 100 kB each). [images]
+MAX_LOADER_IMAGES = 100_000
+#: What dlcost.bench measures on (its own checks say the same).
+DEVICES = ("cuda", "cpu")
+PRECISIONS = ("bf16", "fp16", "fp32")
+
+
+def _check_options(steps, warmup_steps, batch_size, resolution, workers, images, gpu, device, precision) -> None:
+    whole_in_range(steps, "steps", 1, MAX_STEPS)
+    whole_in_range(warmup_steps, "warmup_steps", 0, MAX_STEPS)
+    whole_in_range(batch_size, "batch_size", 1, MAX_BATCH_SIZE)
+    whole_in_range(resolution, "resolution", 1, MAX_RESOLUTION_PX)
+    whole_in_range(workers, "workers", 0, MAX_WORKERS)
+    whole_in_range(images, "images", 1, MAX_LOADER_IMAGES)
+    name_or_none(gpu, "gpu", "an accelerator of the hardware catalog (`dlcost hardware` lists them)", "to match the device's name")
+    for value, name, choices in ((device, "device", DEVICES), (precision, "precision", PRECISIONS)):
+        if value is not None:
+            checks.check_choice(value, name, choices)
+
 
 def _catalog_gpu_for(device_name: str, catalog) -> str | None:
     """The hardware catalog entry whose name or alias appears in a device name, longest first."""
@@ -45,10 +75,12 @@ def bench(
     from dlcost import bench as bench_engine
     from dlcost.iotools.user_files import load_user_hardware, writable_data_dir
 
+    _check_options(steps, warmup_steps, batch_size, resolution, workers, images, gpu, device, precision)
     folder = writable_data_dir() if save else None  # before measuring, not after
     if loader:
         with ProgressBar("loader") as bar:
-            result = run(lambda: bench_engine.run_loader_bench(n_images=images, workers=workers, progress=bar.update))
+            result = measured(lambda: bench_engine.run_loader_bench(n_images=images, workers=workers, progress=bar.update),
+                              "loader benchmark")
         document = {"loader": result.to_dict()}
         if save:
             document["saved_to"] = str(run(lambda: bench_engine.save_loader_result(result, folder / "loader_throughput.csv")))
@@ -61,18 +93,19 @@ def bench(
     if not architectures:
         raise InputError("architectures", "architectures: name at least one catalog architecture to measure (or use --loader).")
     hardware = run(lambda: load_user_hardware(config))
-    accelerator = run(lambda: hardware.find_accelerator(gpu)) if gpu else None
+    accelerator = run(lambda: hardware.find_accelerator(gpu)) if gpu is not None else None
     results = []
     for name in architectures:
         peak = None
         if accelerator is not None:
             peak = accelerator.peak_flops_per_s(precision or "bf16")[0] / 1e12
         with ProgressBar(name) as bar:
-            result = run(
+            result = measured(
                 lambda: bench_engine.run_training_bench(
                     name, device=device, precision=precision, batch_size=batch_size, resolution_px=resolution,
                     steps=steps, warmup_steps=warmup_steps, peak_tflops=peak, progress=bar.update,
-                )
+                ),
+                "training benchmark",
             )
         record = result.to_dict()
         if save:

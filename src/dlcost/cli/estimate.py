@@ -76,7 +76,7 @@ def estimate(
     flags = dict(
         task=task, target_accuracy=target_accuracy, data_present=data_present, data_max=data_max,
         cost_per_datapoint=cost_per_datapoint, classes=classes, class_counts=class_counts_option(class_counts),
-        baseline_classes=baseline_classes, baseline_class_counts=class_counts_option(baseline_class_counts),
+        baseline_classes=baseline_classes, baseline_class_counts=class_counts_option(baseline_class_counts, "baseline_class_counts"),
         pretrained=pretrained, architectures=architecture or None, cost_per_flop=cost_per_flop, epochs=epochs,
         top=top, cost_mode=cost_mode, gpu=gpu, gpus=gpus, precision=precision, utilization=utilization, runs=runs,
         scaling_efficiency=scaling_efficiency, price_per_hour=price_per_hour, provider=provider, country=country,
@@ -114,7 +114,7 @@ def _scenario(scenario_file: Path | None, flags: dict, pilot: Path | None):
     if pilot is not None:
         from dlcost.iotools.points import read_points_csv
 
-        values["pilot_points"] = run(lambda: read_points_csv(pilot))
+        values["pilot_points"] = run(lambda: read_points_csv(pilot, "pilot file"))
     return run(lambda: Scenario.model_validate(values))
 
 

@@ -7,11 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
+from dlcost.catalog.hardware import MAX_RESOLUTION_PX
 from dlcost.cli._common import (
     DEFAULTS,
     BaselineClassesOption, ClassesOption, CountsOption, InputError, JsonOption, ModelOption, PretrainedOption, TaskOption, app,
-    class_counts_option, emit, run, workspace,
+    class_counts_option, emit, measured, run, whole_in_range, workspace,
 )
+from dlcost.cli.bench import DEVICES, MAX_BATCH_SIZE
+from dlcost.core import checks
+
+#: Bounds on a pilot run's settings, checked before any training (passes over each subset are
+#: bounded as an estimate's epochs are, and the subsets as pilot points): the AdamW peak rate
+#: (1e-3 is usual; beyond 10 it only diverges) and the seed (numpy's and torch's 32-bit range).
+MAX_LEARNING_RATE = 10.0
+MAX_SEED = 2**32 - 1
 
 learning_curve_app = typer.Typer(
     help="Learning curves from a pilot: fit measured (images, error) points, size the data for a target.",
@@ -35,9 +44,24 @@ def _images(value: float | None) -> str:
     return "unbounded" if value is None else f"{value:,.0f}"
 
 
+def _check_plot(plot: Path | None) -> None:
+    """``--plot`` names a file matplotlib can write: its suffix a format it knows (none: PNG)."""
+    if plot is None or not plot.suffix:
+        return
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise InputError("plot", "plotting needs matplotlib: pip install matplotlib") from None
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if plot.suffix[1:].lower() not in formats:
+        raise InputError("plot", f"plot must be a .png file (or {', '.join('.' + f for f in sorted(formats) if f != 'png')}); "
+                                 f"got {checks.shown(str(plot))}.")
+
+
 def _fit(values: dict, plot: Path | None, model: str | None = None):
     from dlcost.schemas import LearningCurveQuery
 
+    _check_outputs(None, plot)
     query = run(lambda: LearningCurveQuery.model_validate({k: v for k, v in values.items() if v is not None}))
     result = run(lambda: workspace().fit_pilot(query, model))
     if plot is not None:
@@ -127,6 +151,47 @@ def fit(
         _print_fit(result, plot)
 
 
+def _shares(fractions: str) -> list[float]:
+    from dlcost.schemas.scenario import MAX_POINTS
+
+    try:
+        shares = [float(part) for part in fractions.split(",")]
+    except ValueError:
+        raise InputError("fractions", f"fractions must be comma-separated numbers such as 0.1,0.2,0.4; "
+                                      f"got {checks.shown(fractions)}.") from None
+    if len(shares) > MAX_POINTS:
+        raise InputError("fractions", f"fractions must list at most {MAX_POINTS:,} shares; got {len(shares):,}.")
+    return shares
+
+
+def _check_run_options(epochs, batch_size, resolution, seed, validation_fraction, learning_rate, device) -> None:
+    from dlcost.schemas.scenario import MAX_EPOCHS
+
+    whole_in_range(epochs, "epochs", 1, MAX_EPOCHS)
+    whole_in_range(batch_size, "batch_size", 1, MAX_BATCH_SIZE)
+    whole_in_range(resolution, "resolution", 1, MAX_RESOLUTION_PX)
+    whole_in_range(seed, "seed", 0, MAX_SEED)
+    checks.check_fraction(validation_fraction, "validation_fraction")
+    if not 0 < learning_rate <= MAX_LEARNING_RATE:  # NaN fails too
+        raise InputError("learning_rate", f"learning_rate must be a number in (0, {MAX_LEARNING_RATE:g}]; got {learning_rate!r}.")
+    if device is not None:
+        checks.check_choice(device, "device", DEVICES)
+
+
+def _check_outputs(save_points: Path | None, plot: Path | None) -> None:
+    """The files a pilot run writes at its end can be written: checked before training, not after."""
+    import errno
+
+    from dlcost.iotools.files import write_error
+
+    _check_plot(plot)
+    for path, name in ((save_points, "save_points"), (plot, "plot")):
+        if path is not None and path.is_dir():
+            raise write_error(path, f"{name} file", name, IsADirectoryError(errno.EISDIR, "Is a directory"))
+        if path is not None and not path.parent.is_dir():
+            raise write_error(path, f"{name} file", name, FileNotFoundError(errno.ENOENT, "No such file or directory"))
+
+
 @learning_curve_app.command("run")
 def run_pilot_command(
     data_dir: Annotated[Path, typer.Argument(help="Images in ImageFolder layout: one sub-folder per class.")],
@@ -156,16 +221,18 @@ def run_pilot_command(
     from dlcost.cli._progress import ProgressBar
     from dlcost.bench.pilot_run import run_pilot
 
-    try:
-        shares = [float(part) for part in fractions.split(",")]
-    except ValueError:
-        raise InputError("fractions", f"fractions must be comma-separated numbers such as 0.1,0.2,0.4; got {fractions!r}.") from None
+    shares = _shares(fractions)
+    _check_run_options(epochs, batch_size, resolution, seed, validation_fraction, learning_rate, device)
+    _check_outputs(save_points, plot)
+    if pretrained_weights is not None and not pretrained_weights.is_file():
+        raise InputError("pretrained_weights", f"pretrained_weights must be a file saved with torch.save(model.state_dict(), "
+                                               f"path); {checks.shown(str(pretrained_weights))} is not a file.")
     with ProgressBar("training") as bar:
-        pilot = run(lambda: run_pilot(
+        pilot = measured(lambda: run_pilot(
             data_dir, architecture, shares, epochs=epochs, device=device, pretrained_weights=pretrained_weights,
             batch_size=batch_size, resolution=resolution, seed=seed, progress=bar.update,
             validation_fraction=validation_fraction, learning_rate=learning_rate,
-        ))
+        ), "pilot run")
     if save_points is not None:
         from dlcost.iotools.points import write_points_csv
 

@@ -35,13 +35,14 @@ def serve(
         raise InputError("serve", "dlcost serve needs the web extra: pip install 'dlcost[web]'") from None
     from dlcost.iotools.user_files import load_user_hardware
 
+    hardware = run(lambda: load_user_hardware(config))  # a bad config is reported before the address is tried
     _check_address(host, port)
     if not is_loopback(host) and not token:
         import secrets
 
         token = secrets.token_urlsafe(24)
         typer.echo(f"writes need the header 'Authorization: Bearer {token}' (set DLCOST_TOKEN to choose it)")
-    web_app = run(lambda: create_app(host=host, write_token=token, hardware=load_user_hardware(config)))
+    web_app = run(lambda: create_app(host=host, write_token=token, hardware=hardware))
     shown = f"[{host}]" if ":" in host else host or "0.0.0.0"
     typer.echo(f"dlcost {__import__('dlcost').__version__}: estimator page at http://{shown}:{port}/  (API docs: /docs; stop with Ctrl-C)")
     uvicorn.run(web_app, host=host, port=port, log_level="warning", **SERVED)

@@ -55,27 +55,28 @@ _SIZE_COLUMNS = ("n", "n_train", "n_images", "images")
 _VALUE_COLUMNS = ("error", "accuracy")
 
 
-def read_points_csv(path: str | Path) -> list[dict]:
+def read_points_csv(path: str | Path, kind: str = "points file") -> list[dict]:
     """Pilot points from a CSV file with a header: ``n,error``, ``n_train,error`` or ``n_train,accuracy``.
 
     Blank lines and lines starting with ``#`` are skipped; accuracy is turned into
     error = 1 - accuracy. Returns ``[{"n_train": ..., "error": ...}, ...]`` in file order.
+    ``kind`` names the file in errors (``"pilot file"`` for ``estimate --pilot``).
     """
-    text = read_user_text(path, "points file", "pilot_points")
-    rows = [(number, row) for number, row in csv_rows(text, f"points file {str(path)!r}", "pilot_points")
+    text = read_user_text(path, kind, "pilot_points")
+    rows = [(number, row) for number, row in csv_rows(text, f"{kind} {str(path)!r}", "pilot_points")
             if row and "".join(row).strip() and not row[0].lstrip().startswith("#")]
     if not rows:
-        raise InputError("pilot_points", f"points file {str(path)!r} is empty; expected a header n_train,error and one row per point.")
+        raise InputError("pilot_points", f"{kind} {str(path)!r} is empty; expected a header n_train,error and one row per point.")
     header = [name.strip().lower() for name in rows[0][1]]
     size = next((header.index(name) for name in _SIZE_COLUMNS if name in header), None)
     value_name = next((name for name in _VALUE_COLUMNS if name in header), None)
     if size is None or value_name is None:
-        raise InputError("pilot_points", f"points file {str(path)!r} must have a header with columns n,error, n_train,error or "
+        raise InputError("pilot_points", f"{kind} {str(path)!r} must have a header with columns n,error, n_train,error or "
                                          f"n_train,accuracy; got {','.join(rows[0][1])!r}.")
     value = header.index(value_name)
     points = []
     for line, row in rows[1:]:
-        where = f"points file {str(path)!r} line {line}"
+        where = f"{kind} {str(path)!r} line {line}"
         try:
             n_train, measured = float(row[size]), float(row[value])
         except (ValueError, IndexError):

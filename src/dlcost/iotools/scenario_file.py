@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from dlcost.core.checks import InputError
+from dlcost.core.checks import InputError, shown
 from dlcost.iotools.files import csv_rows, read_user_text
 
 __all__ = ["read_scenario_file", "parse_class_counts"]
@@ -29,24 +29,24 @@ def read_scenario_file(path: str | Path) -> dict:
     return {key.replace("-", "_"): value for key, value in data.items()}
 
 
-def parse_class_counts(text: str) -> list[float] | dict[str, float]:
+def parse_class_counts(text: str, name: str = "class_counts") -> list[float] | dict[str, float]:
     """Class counts from ``"50000,1000"`` or from a CSV file of ``label,count`` rows.
 
     Text that is a list of numbers is read as one, however long (CIFAR-100's 100
     classes); otherwise it names a CSV file, which gives a label-to-count mapping (a
     header row is skipped when its count column is not a number). Counts are checked
-    later by the Scenario model.
+    later by the Scenario model. ``name`` is the input errors name (``baseline_class_counts``).
     """
     items = [part.strip() for part in text.split(",")]
     values = [_number(item) for item in items]
     if None not in values:
         return values
     if text.lower().endswith(".csv") or _is_file(text):
-        return _class_counts_from_csv(Path(text))
+        return _class_counts_from_csv(Path(text), name)
     index = values.index(None)
-    raise InputError("class_counts",
-        f"class_counts must be comma-separated numbers such as 50000,1000 or a CSV file; "
-        f"item {index + 1} is {items[index]!r}."
+    raise InputError(name,
+        f"{name} must be comma-separated numbers such as 50000,1000 or a CSV file; "
+        f"item {index + 1} is {shown(items[index])}."
     )
 
 
@@ -64,22 +64,22 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def _class_counts_from_csv(path: Path) -> dict[str, float]:
-    where = f"class_counts file {str(path)!r}"
-    rows = csv_rows(read_user_text(path, "class_counts file", "class_counts"), where, "class_counts")
+def _class_counts_from_csv(path: Path, name: str) -> dict[str, float]:
+    where = f"{name} file {str(path)!r}"
+    rows = csv_rows(read_user_text(path, f"{name} file", name), where, name)
     counts: dict[str, float] = {}
     for line_number, row in rows:
         if not row or not "".join(row).strip():
             continue
         if len(row) < 2:
-            raise InputError("class_counts", f"{where} line {line_number}: expected label,count; got {','.join(row)!r}.")
+            raise InputError(name, f"{where} line {line_number}: expected label,count; got {shown(','.join(row))}.")
         label, count_text = row[0].strip(), row[1].strip()
         count = _number(count_text)
         if count is None:
             if line_number == 1:
                 continue  # header
-            raise InputError("class_counts", f"{where} line {line_number}: count must be a number; got {count_text!r}.")
+            raise InputError(name, f"{where} line {line_number}: count must be a number; got {shown(count_text)}.")
         if label in counts:
-            raise InputError("class_counts", f"{where} line {line_number}: label {label!r} appears twice.")
+            raise InputError(name, f"{where} line {line_number}: label {shown(label)} appears twice.")
         counts[label] = count
     return counts

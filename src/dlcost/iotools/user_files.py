@@ -8,7 +8,6 @@ directory (saved ``dlcost bench`` measurements).
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from dlcost.core.checks import InputError
@@ -54,64 +53,59 @@ def user_throughput_path() -> Path:
 def load_user_hardware(config: Path | None = None):
     """The hardware catalog with the user's config and saved measurements merged in.
 
-    A config or saved measurement that cannot be used raises :class:`InputError` naming its file.
+    Every value of the config and of the saved measurements is checked against its range
+    (:mod:`dlcost.iotools.hardware_files`); one that cannot be used raises :class:`InputError`
+    naming its file, its key and the accepted range.
     """
     from dlcost.catalog.hardware import load_hardware
+    from dlcost.iotools.hardware_files import LOADER_COLUMNS, TRAINING_COLUMNS, check_prices_name_accelerators, read_config
 
     config = config or config_path()
     throughput, loader = user_throughput_path(), data_dir() / "loader_throughput.csv"
-    if config is not None:
-        _check_config(config)
-    _check_saved(throughput, "saved measurements file", _THROUGHPUT_COLUMNS)
-    _check_saved(loader, "saved loader measurements file", _LOADER_COLUMNS)
+    settings = read_config(config) if config is not None else {}
+    saved = _check_saved(throughput, "saved measurements file", TRAINING_COLUMNS)
+    _check_saved(loader, "saved loader measurements file", LOADER_COLUMNS)
     try:
-        return load_hardware(config, throughput, loader)
+        catalog = load_hardware(None, throughput, loader, config=settings)
     except InputError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:  # a form the checks above do not know yet
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # a form the checks above do not know yet
         files = " or ".join(repr(str(path)) for path in (config, throughput, loader) if path is not None and path.is_file())
         raise InputError("config", f"user file {files} cannot be used ({type(exc).__name__}: {exc}); "
                                    f"check it or move it aside.") from None
+    if config is not None:
+        check_prices_name_accelerators(settings, catalog, f"config file {str(config)!r}")
+    for line, values in saved:  # an estimate looks up the accelerator each measurement names
+        try:
+            catalog.find_accelerator(values["gpu"])
+        except InputError as error:
+            raise InputError("saved_measurements", f"saved measurements file {str(throughput)!r} line {line}: {error} "
+                                                   "Add it to the config, or move the file aside.", line=line) from None
+    return catalog
 
 
-#: Columns a saved measurement needs, with True for those that hold a number (as ``dlcost bench --save`` writes them).
-_THROUGHPUT_COLUMNS = {"architecture": False, "gpu": False, "precision": False, "resolution_px": True,
-                       "train_images_per_s": True}
-_LOADER_COLUMNS = {"cpu_model": False, "cores_used": True, "images_per_s_per_core": True, "measured_on": False}
+def _check_saved(path: Path, kind: str, columns: dict) -> list[tuple[int, dict]]:
+    """``(line, values)`` of a saved measurement file (none when there is no file), each value checked.
 
-
-def _check_config(path: Path) -> None:
-    text = read_user_text(path, "config file", "config")
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError("config", f"config file {str(path)!r} is not valid TOML: {exc}.") from None
-
-
-def _check_saved(path: Path, kind: str, columns: dict[str, bool]) -> None:
-    """A saved measurement file, if there is one, has the columns and numbers the catalog reads."""
+    The file has the columns the catalog reads, each value in its range.
+    """
     if not path.is_file():
-        return
+        return []
+    from dlcost.iotools import hardware_files
+
     where = f"{kind} {str(path)!r}"
     rows = [(line, row) for line, row in csv_rows(read_user_text(path, kind, "saved_measurements"), where, "saved_measurements")
             if "".join(row).strip()]
     header = [name.strip() for name in rows[0][1]] if rows else []
-    missing = [name for name in columns if name not in header]
-    if missing:
-        raise InputError("saved_measurements", f"{where} must have the columns {', '.join(columns)} (as `dlcost bench --save` "
+    required = [name for name, (_, needed) in columns.items() if needed]
+    if any(name not in header for name in required):
+        raise InputError("saved_measurements", f"{where} must have the columns {', '.join(required)} (as `dlcost bench --save` "
                                                f"writes them); got {','.join(header)!r}. Move it aside and measure again.")
+    checked = []
     for line, row in rows[1:]:
-        for name, numeric in columns.items():
-            index = header.index(name)
-            value = row[index].strip() if index < len(row) else ""
-            if not value or (numeric and not _is_number(value)):
-                rule = "must be a number" if numeric else "must not be empty"
-                raise InputError("saved_measurements", f"{where} line {line}: {name} {rule}; got {value!r}.", line=line)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        values = {name: (row[index].strip() if index < len(row) else "") for index, name in enumerate(header)}
+        for name, (rule, needed) in columns.items():
+            if needed or values.get(name):
+                hardware_files.check_cell(values.get(name, ""), rule, where, name, line)
+        checked.append((line, values))
+    return checked
