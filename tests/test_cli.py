@@ -303,7 +303,8 @@ def test_observation_import_with_a_huge_field(capsys, tmp_path, monkeypatch):
     path.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
                     f'cifar,classification,1000,10,yes,accuracy,"{HUGE_FIELD}"\n')
     code, out, err = run(capsys, "observation", "import", str(path))
-    assert (code, out, err) == (2, "", "Error: line 2 is not valid CSV: a field is longer than 131,072 characters.\n")
+    assert (code, out, err) == (2, "", f"Error: observations file {str(path)!r} line 2 is not valid CSV: "
+                                       "a field is longer than 131,072 characters.\n")
 
 
 def test_non_utf8_config_names_the_file(capsys, tmp_path):

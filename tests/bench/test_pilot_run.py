@@ -109,7 +109,7 @@ def test_split_is_stratified_seeded_and_subsets_are_nested():
         (["--fractions", "a,b"], "Error: fractions must be comma-separated numbers such as 0.1,0.2,0.4; got 'a,b'.\n"),
         (["--architecture", "yolov5"],
          "Error: YOLOv5 is a detection/segmentation network: dlcost learning-curve run trains classifiers only.\n"),
-        (["--epochs", "0"], "Error: epochs must be a whole number of at least 1; got 0.\n"),
+        (["--epochs", "0"], "Error: epochs must be a whole number from 1 to 100,000; got 0.\n"),
     ],
 )
 def test_bad_run_inputs(capsys, digits, args, message):

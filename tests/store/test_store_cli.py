@@ -140,7 +140,7 @@ def test_observation_errors(dlcost, use_store, tmp_path):
     bad.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
                    + "Bolts,classification,1000,10,yes,accuracy,0.9\n" * 3
                    + "Bolts,classification,1000,10,yes,accuracy,150\n", encoding="utf-8")
-    fails(dlcost("observation", "import", bad), "line 5: metric_value must be a fraction in (0, 1); got 150.0.")
+    fails(dlcost("observation", "import", bad), f"observations file {str(bad)!r} line 5: metric_value must be a fraction in (0, 1); got 150.0.")
     assert _rows(use_store) == []
 
 

@@ -46,16 +46,10 @@ def _images(value: float | None) -> str:
 
 def _check_plot(plot: Path | None) -> None:
     """``--plot`` names a file matplotlib can write: its suffix a format it knows (none: PNG)."""
-    if plot is None or not plot.suffix:
-        return
-    try:
-        from matplotlib.backend_bases import FigureCanvasBase
-    except ImportError:
-        raise InputError("plot", "plotting needs matplotlib: pip install matplotlib") from None
-    formats = FigureCanvasBase.get_supported_filetypes()
-    if plot.suffix[1:].lower() not in formats:
-        raise InputError("plot", f"plot must be a .png file (or {', '.join('.' + f for f in sorted(formats) if f != 'png')}); "
-                                 f"got {checks.shown(str(plot))}.")
+    if plot is not None:
+        from dlcost.reports.plots import check_figure_path
+
+        check_figure_path(plot, "plot")
 
 
 def _fit(values: dict, plot: Path | None, model: str | None = None):
@@ -226,7 +220,8 @@ def run_pilot_command(
     _check_outputs(save_points, plot)
     if pretrained_weights is not None and not pretrained_weights.is_file():
         raise InputError("pretrained_weights", f"pretrained_weights must be a file saved with torch.save(model.state_dict(), "
-                                               f"path); {checks.shown(str(pretrained_weights))} is not a file.")
+                                               f"path); {checks.shown(str(pretrained_weights))} "
+                                               f"{'is a folder' if pretrained_weights.is_dir() else 'does not exist'}.")
     with ProgressBar("training") as bar:
         pilot = measured(lambda: run_pilot(
             data_dir, architecture, shares, epochs=epochs, device=device, pretrained_weights=pretrained_weights,

@@ -154,17 +154,25 @@ def observation_import(
         raise InputError("file", "file: give a CSV file or --examples (not both).")
     text = None
     if not examples:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            raise InputError("file", f"file {str(file)!r} cannot be read: {reason}.") from None
-    answer = run(lambda: import_observations_csv(_store(), text, allow_duplicates))
+        from dlcost.iotools.files import read_user_text
+
+        text = run(lambda: read_user_text(file, "observations file", "file"))
+    answer = run(lambda: _named(file, lambda: import_observations_csv(_store(), text, allow_duplicates)))
     if json_output:
         emit(answer)
     else:
         skipped = f"; {answer['skipped_duplicates']} already stored, skipped" if answer["skipped_duplicates"] else ""
         typer.echo(f"imported {answer['imported']} observations from {EXAMPLES_LABEL if examples else file}{skipped}")
+
+
+def _named(file: Optional[Path], work):
+    """``work()``, its errors about the file's content (not the database) naming the file."""
+    try:
+        return work()
+    except InputError as error:
+        if file is None or error.field == "database":
+            raise
+        raise InputError(error.field, f"observations file {str(file)!r} {error}", line=error.line) from None
 
 
 def _filters(pairs: Optional[list[str]]) -> dict:
@@ -258,22 +266,34 @@ def observation_export(
     """Observations as an importable CSV (or JSON)."""
     rows = run(lambda: _store().observations(_filters(where)))
     if json_output:
+        import json
+
         from dlcost.service.documents import observation_record
 
-        emit({"observations": [observation_record(row) for row in rows]})
-        return
-    from dlcost.iotools.observations_csv import observations_to_csv
-
-    if out is None:
-        observations_to_csv(rows, sys.stdout)
+        document = {"observations": [observation_record(row) for row in rows]}
+        if out is None:
+            emit(document)
+            return
+        write = lambda handle: handle.write(json.dumps(document, indent=2) + "\n")  # noqa: E731
     else:
-        from dlcost.iotools.files import write_error
+        from dlcost.iotools.observations_csv import observations_to_csv
 
-        try:
-            with out.open("w", newline="", encoding="utf-8") as handle:
-                observations_to_csv(rows, handle)
-        except OSError as exc:
-            raise write_error(out, "out file", "out", exc) from None
+        if out is None:
+            observations_to_csv(rows, sys.stdout)
+            return
+        write = lambda handle: observations_to_csv(rows, handle)  # noqa: E731
+    from dlcost.iotools.files import write_error
+
+    if out.is_dir():
+        raise write_error(out, "out file", "out", IsADirectoryError(21, "Is a directory"))
+    try:
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            write(handle)
+    except OSError as exc:
+        raise write_error(out, "out file", "out", exc) from None
+    if json_output:  # the file holds the document; standard output says where it went
+        emit({"out": str(out), "observations": len(rows)})
+    else:
         typer.echo(f"wrote {len(rows)} observations to {out}")
 
 

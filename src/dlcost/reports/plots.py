@@ -12,7 +12,7 @@ from dlcost.engine.refit import design
 from dlcost.iotools.files import write_error
 from dlcost.schemas import LearningCurveResult, Observation
 
-__all__ = ["plot_learning_curve", "partial_regression_png"]
+__all__ = ["plot_learning_curve", "partial_regression_png", "check_figure_path"]
 
 
 def plot_learning_curve(result: LearningCurveResult, path: str | Path) -> Path:
@@ -88,11 +88,34 @@ def partial_regression_png(observations: list[Observation], path, hold: dict | N
     _save(figure, path, "out", dpi=110)
 
 
+def check_figure_path(path: str | Path, field: str) -> None:
+    """``path`` names a file a figure can be written to: not a folder, its suffix a format
+    matplotlib writes (none: PNG). Raises InputError naming ``field``."""
+    import errno
+
+    from dlcost.core.checks import shown
+
+    path = Path(path)
+    if str(path) in ("", ".") or path.is_dir():
+        raise write_error(path, f"{field} file", field, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    if not path.suffix:
+        return
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise InputError(field, "plotting needs matplotlib: pip install matplotlib") from None
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix[1:].lower() not in formats:
+        others = ", ".join("." + f for f in sorted(formats) if f != "png")
+        raise InputError(field, f"{field} must be a .png file (or {others}); got {shown(str(path))}.")
+
+
 def _save(figure, path, field: str, **options) -> None:
     """Write the figure as PNG and close it; a path that cannot be written raises InputError naming it."""
     import matplotlib.pyplot as plt
 
     try:
+        check_figure_path(path, field)
         figure.savefig(path, **options)
     except OSError as exc:
         raise write_error(path, f"{field} file", field, exc) from None

@@ -91,6 +91,9 @@ class Workspace:
     # ----- the resolver ---------------------------------------------------------------
     def model(self, name: str | None = None) -> catalog.ErrorModel:
         """The named error model, else the store's active one, else the published ``paper-2024``."""
+        if name is not None and not name.strip():
+            raise InputError("model", f"model must name an error model, {PUBLISHED_MODEL} or a fitted one; got {name!r}. "
+                                      "Leave it out for the active model.")
         if name == PUBLISHED_MODEL:
             return catalog.error_model(PUBLISHED_MODEL)
         store = self.store()
@@ -138,6 +141,17 @@ class Workspace:
                 if error.field != "database":
                     raise
         return calibration
+
+    def resolved(self, model_name: str | None, level: float, method: str) -> bool:
+        """Whether :meth:`resolve` would answer from memory, without reading the store.
+
+        An async server answers such a request on its event loop and sends any other to a
+        thread, so a store read (or a recalibration after a write) never blocks other requests.
+        """
+        if self._store is None and self._open_store is None:
+            return True
+        cached = self._cache.get((model_name, float(level), method))
+        return cached is not None and time.monotonic() - cached[0] < self._cache_seconds
 
     def resolve(self, model_name: str | None, level: float, method: str) -> tuple[catalog.ErrorModel, Calibration]:
         """The model and calibration an answer uses, reused for ``cache_seconds``."""

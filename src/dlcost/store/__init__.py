@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dlcost.core.checks import InputError
+from dlcost.core.checks import InputError, shown
 from dlcost.iotools.user_files import data_dir
 from dlcost.store import _observations
 from dlcost.store._opening import READ, SCHEMA_REVISION, fault, open_engine, prepare
@@ -108,7 +108,7 @@ class Store:
     def save_scenario(self, name: str, inputs: dict, result: dict, model_name: str, replace: bool = False) -> ScenarioRow:
         """Store a priced scenario under ``name``; an existing name needs ``replace``."""
         _check_name(name, "name")
-        taken = f"name {name!r} is already a saved scenario; choose another name or replace it."
+        taken = f"name {shown(name)} is already a saved scenario; choose another name or replace it."
         with self._writing() as session:
             existing = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
             if existing is not None and not replace:
@@ -134,7 +134,7 @@ class Store:
             row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
         if row is None:
             known = [r.name for r in self.scenarios()]
-            raise InputError("name", f"name must be a saved scenario; got {name!r}." + (f" Saved: {', '.join(known[:10])}." if known else " None saved yet."))
+            raise InputError("name", f"name must be a saved scenario; got {shown(name)}." + (f" Saved: {', '.join(known[:10])}." if known else " None saved yet."))
         return row
 
     def delete_scenario(self, name: str) -> None:
@@ -276,7 +276,7 @@ class Store:
             row = session.scalar(select(FittedModelRow).where(FittedModelRow.name == name))
         if row is None:
             known = [PUBLISHED_MODEL, *(r.name for r in self.models())]
-            raise InputError("model", f"model must be one of {', '.join(known)}; got {name!r}.")
+            raise InputError("model", f"model must be one of {', '.join(known)}; got {shown(name)}.")
         return row
 
     # ----- settings --------------------------------------------------------
@@ -316,7 +316,7 @@ def _calibration_values(row: CalibrationRow) -> dict:
 
 def _check_name(name: str, field: str) -> None:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise InputError(field, f"{field} must be 1 to 200 characters; got {name!r}.")
+        raise InputError(field, f"{field} must be 1 to 200 characters; got {shown(name)}.")
     if "\x00" in name:
         raise InputError(field, f"{field} must not contain NUL characters.")
 

@@ -9,6 +9,7 @@ are visible to later ones, inside the transaction).
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -61,9 +62,12 @@ def _typed(column, value, field: str):
             number = float(value)
         except ValueError:
             raise InputError(field, f"observations filter {field} must be a number; got {value!r}.") from None
+        if not math.isfinite(number):
+            raise InputError(field, f"observations filter {field} must be a finite number; got {value!r}.")
         if python_type is int:
-            if number != int(number):
-                raise InputError(field, f"observations filter {field} must be a whole number; got {value!r}.")
+            if number != int(number) or abs(number) > _LARGEST_ID:
+                raise InputError(field, f"observations filter {field} must be a whole number from {-_LARGEST_ID:,} to "
+                                        f"{_LARGEST_ID:,}; got {value!r}.")
             return int(number)
         return number
     return value

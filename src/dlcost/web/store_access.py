@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from dlcost.core.checks import InputError
+from dlcost.core.checks import shown as checks_shown
 from dlcost.schemas import Observation
 from dlcost.store import Store
 from dlcost.web.errors import input_error, problem
@@ -77,7 +78,7 @@ def compare_names(values: list[str], known: set[str]) -> list[str]:
     for name in names:
         if name not in known:
             shown = ", ".join(sorted(known)[:10]) or "none saved yet"
-            raise problem(422, "names", f"names must be saved scenarios; got {name!r}. Saved: {shown}.", where)
+            raise problem(422, "names", f"names must be saved scenarios; got {checks_shown(name)}. Saved: {shown}.", where)
     return names
 
 
