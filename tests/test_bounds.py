@@ -433,3 +433,16 @@ def test_every_predicted_error_is_finite_and_in_range(values, model):
         assert math.isfinite(number), f"{path} = {number!r}"
     assert 0.0 < document["error"] <= 1.0 and 0.0 <= document["accuracy"] < 1.0
     assert 0.0 <= document["error_low"] <= document["error"] <= document["error_high"] <= 1.0
+
+
+def test_an_empty_model_name_is_refused_by_the_workspace():
+    """The library and the web resolve models through the workspace: "" names no model (not the active one)."""
+    from dlcost.catalog.hardware import load_hardware
+    from dlcost.service.workspace import Workspace
+
+    workspace = Workspace(load_hardware())
+    for name in ("", "  "):
+        with pytest.raises(InputError) as caught:
+            workspace.model(name)
+        assert caught.value.field == "model" and "got" in str(caught.value)
+    assert workspace.model(None).name == "paper-2024"
