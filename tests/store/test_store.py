@@ -176,7 +176,7 @@ def test_import_rejects_the_whole_file(store_url, monkeypatch, capsys, tmp_path,
     capsys.readouterr()
     code = main(["observation", "import", str(path)])
     out, err = capsys.readouterr()
-    assert (code, out, err) == (2, "", f"Error: {message}\n")
+    assert (code, out, err) == (2, "", f"Error: observations file {str(path)!r} {message}\n")
     store = Store(store_url)
     assert [row.dataset for row in store.observations()] == ["kept"]
     store.close()

@@ -72,8 +72,12 @@ def observation_fingerprints(records: list[dict]) -> list[str]:
     for field in _SORTED:
         values = [record.get(field) for record in records]
         kinds = set(map(type, values)) - {type(None)}
-        if field in _EMPTY_AS_TEXT or not kinds <= {float, int, str, bool}:
+        if field in _EMPTY_AS_TEXT and kinds <= {str}:
+            columns.append([encode_basestring(value) if value else '""' for value in values])
+        elif field in _EMPTY_AS_TEXT or not kinds <= {float, int, str, bool}:
             columns.append([_piece(field, value) for value in values])
+        elif kinds == {bool}:
+            columns.append(["null" if value is None else ("true" if value else "false") for value in values])
         elif kinds <= {float}:
             columns.append(["null" if value is None else f'"{value!r}"' for value in values])
         elif kinds <= {int}:

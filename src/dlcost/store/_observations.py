@@ -140,33 +140,57 @@ def _stored_fingerprints(connection: Connection, wanted: set[str]) -> set[str]:
     return found
 
 
+#: The columns the writer fills itself; the others come from the records.
+_OWN = ("id", "fingerprint", "created_at")
+
+
 class _RowWriter:
-    """Writes (record, fingerprint) pairs with the driver's bulk path, ids allocated first."""
+    """Writes (record, fingerprint) pairs with the driver's bulk path, ids allocated first.
+
+    Rows are assembled column by column (one list per column, converted with one ``map``),
+    which keeps the per-row Python work to a tuple.
+    """
 
     def __init__(self, connection: Connection):
         self.connection = connection
         self.dialect = connection.dialect
-        self.names = [column.name for column in _TABLE.columns]
+        self.fields = [column.name for column in _TABLE.columns if column.name not in _OWN]
+        self.names = [*_OWN, *self.fields]  # the order of the INSERT's (or COPY's) columns
+        columns = [_TABLE.c[name] for name in self.names]
         self.created_at = datetime.now(UTC)
         if self.dialect.name == "sqlite":
-            processors = [column.type.dialect_impl(self.dialect).bind_processor(self.dialect) for column in _TABLE.columns]
-            self.processors = [(i, p) for i, p in enumerate(processors) if p is not None]
-        self.json_columns = [i for i, column in enumerate(_TABLE.columns) if isinstance(column.type, JSON)]
+            processors = [column.type.dialect_impl(self.dialect).bind_processor(self.dialect) for column in columns]
+        else:  # COPY takes text for JSON
+            processors = [json.dumps if isinstance(column.type, JSON) else None for column in columns]
+        self.processors = [(i, p) for i, p in enumerate(processors) if p is not None]
 
     def write(self, pairs: list) -> list[int]:
         if not pairs:
             return []
-        identifiers = self._allocate(len(pairs))
-        rows = []
-        for identifier, (record, fingerprint) in zip(identifiers, pairs, strict=True):
-            record = {**record, "id": identifier, "fingerprint": fingerprint, "created_at": self.created_at}
-            rows.append([record[name] for name in self.names])
+        count = len(pairs)
+        identifiers = self._allocate(count)
+        records = [record for record, _ in pairs]
+        columns = [identifiers, [fingerprint for _, fingerprint in pairs], [self.created_at] * count]
+        columns += [[record[name] for record in records] for name in self.fields]
+        if self.dialect.name != "sqlite" and not (self.dialect.name == "postgresql" and self.dialect.driver == "psycopg"):
+            self.connection.execute(insert(_TABLE), [dict(zip(self.names, row, strict=True)) for row in zip(*columns)])
+            return identifiers
+        for index, processor in self.processors:
+            if self.names[index] == "created_at":  # one value for the whole import
+                columns[index] = [processor(self.created_at)] * count
+            else:
+                columns[index] = list(map(processor, columns[index]))
+        rows = list(zip(*columns))
+        preparer = self.dialect.identifier_preparer
+        names = ", ".join(preparer.quote(name) for name in self.names)
         if self.dialect.name == "sqlite":
-            self._sqlite(rows)
-        elif self.dialect.name == "postgresql" and self.dialect.driver == "psycopg":
-            self._copy(rows)
+            marks = ", ".join("?" for _ in self.names)
+            self.connection.exec_driver_sql(f"INSERT INTO {preparer.format_table(_TABLE)} ({names}) VALUES ({marks})", rows)
         else:
-            self.connection.execute(insert(_TABLE), [dict(zip(self.names, row, strict=True)) for row in rows])
+            cursor = self.connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {preparer.format_table(_TABLE)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         return identifiers
 
     def _allocate(self, count: int) -> list[int]:
@@ -176,27 +200,6 @@ class _RowWriter:
         # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nothing else takes ids meanwhile.
         start = (self.connection.scalar(select(func.max(ObservationRow.id))) or 0) + 1
         return list(range(start, start + count))
-
-    def _sqlite(self, rows: list[list]) -> None:
-        for row in rows:
-            for index, processor in self.processors:
-                row[index] = processor(row[index])
-        preparer = self.dialect.identifier_preparer
-        columns = ", ".join(preparer.quote(name) for name in self.names)
-        marks = ", ".join("?" for _ in self.names)
-        statement = f"INSERT INTO {preparer.format_table(_TABLE)} ({columns}) VALUES ({marks})"
-        self.connection.exec_driver_sql(statement, [tuple(row) for row in rows])
-
-    def _copy(self, rows: list[list]) -> None:
-        for row in rows:
-            for index in self.json_columns:
-                row[index] = json.dumps(row[index])
-        preparer = self.dialect.identifier_preparer
-        columns = ", ".join(preparer.quote(name) for name in self.names)
-        cursor = self.connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {preparer.format_table(_TABLE)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 # ----- deletes -------------------------------------------------------------------
