@@ -5,6 +5,10 @@ the cost curve follows the pilot's learning curve instead of eq. (1).
 Training cost is linear in the images trained on in every cost mode (eq. (4);
 GPU-hours are images x epochs / images/s), so one estimate gives each
 architecture's cost per training image and the curves follow without re-running it.
+
+Every error in the series is reported as results report it, within (0, 1]
+(:func:`~dlcost.engine.uncertainty.reported_error`: eq. (1) exceeds 1 outside its
+range), so every accuracy lies in [0, 1).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 from dlcost import catalog
 from dlcost.core import accuracy, cost
 from dlcost.engine.complexity import relative_complexity_of
+from dlcost.engine.uncertainty import reported_error
 from dlcost.schemas import Estimate
 
 __all__ = ["chart_series"]
@@ -41,7 +46,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
         limit_error = float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))
     else:
         limit_error = float(np.interp(np.log10(scenario.data_max), np.log10(pilot_curve["n_train"]), pilot_curve["error"]))
-    limit_accuracy = 1.0 - limit_error
+    limit_accuracy = 1.0 - reported_error(limit_error)
 
     low = max(0.5, min(scenario.target_accuracy, limit_accuracy) - 0.1)
     high = min(0.9995, max(scenario.target_accuracy, limit_accuracy) + 0.02)
@@ -63,7 +68,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
         series.append({"architecture": rec.architecture, "total_cost": (data_cost + per_image * trained).tolist()})  # Eq. (3)
 
     sizes = np.logspace(2, np.log10(max(scenario.data_max, result.data_needed or scenario.data_max, 1e3) * 10), n_points)
-    curve = 1.0 - accuracy.predicted_error(sizes, rc, scenario.pretrained, segmentation, coef)
+    curve = 1.0 - _reported(accuracy.predicted_error(sizes, rc, scenario.pretrained, segmentation, coef))
     return {
         "cost_vs_accuracy": {
             "accuracy": accuracies.tolist(),
@@ -81,7 +86,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
         },
         "pilot": None if result.pilot is None else {
             "points": result.pilot["points"],
-            "curve": result.pilot["curve"],
+            "curve": {**pilot_curve, "error": _reported(pilot_curve["error"]).tolist()},
             "family": result.pilot["family_label"],
             "next_round_size": result.pilot["next_round_size"],
         },
@@ -90,3 +95,8 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
             for rec in result.recommendations
         ],
     }
+
+
+def _reported(errors) -> np.ndarray:
+    """Errors within (0, 1], each as :func:`~dlcost.engine.uncertainty.reported_error` reports it. [fraction]"""
+    return np.array([reported_error(float(error)) for error in np.ravel(errors)])

@@ -111,11 +111,13 @@ def check_figure_path(path: str | Path, field: str) -> None:
 
 
 def _save(figure, path, field: str, **options) -> None:
-    """Write the figure as PNG and close it; a path that cannot be written raises InputError naming it."""
+    """Write the figure as PNG and close it (``path``: a file name, or a binary stream such as the
+    web's BytesIO); a path that cannot be written raises InputError naming it."""
     import matplotlib.pyplot as plt
 
     try:
-        check_figure_path(path, field)
+        if isinstance(path, str | Path):  # a stream has no name to check
+            check_figure_path(path, field)
         figure.savefig(path, **options)
     except OSError as exc:
         raise write_error(path, f"{field} file", field, exc) from None

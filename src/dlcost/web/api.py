@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import ValidationError
 
 from dlcost import catalog
 from dlcost.core.checks import InputError
 from dlcost.reports.charts import chart_series
 from dlcost.reports.documents import html_report, markdown_report, recommendations_csv
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, LearningCurveQuery, Scenario
-from dlcost.web.errors import BAD_INPUT
-from dlcost.web.query import decode_query, encode_query
+from dlcost.web.errors import BAD_INPUT, input_error
+from dlcost.web.query import decode_query, encode_query, query_parameters, query_rules
 
 __all__ = ["router"]
 
@@ -87,32 +88,47 @@ def api_grid(request: Request) -> dict:
 
 # ----- downloads: the scenario from the URL query -------------------------------------
 def _from_query(request: Request) -> Estimate:
-    return _workspace(request).estimate(Scenario.model_validate(decode_query(request.query_params.multi_items())))
+    """The estimate of the URL's scenario; a bad input is located in the query (422), not in a body."""
+    try:
+        return _workspace(request).estimate(Scenario.model_validate(decode_query(request.query_params.multi_items())))
+    except (ValidationError, InputError) as error:
+        if getattr(error, "field", None) == "database":  # an outage, not bad input: the app's 503
+            raise
+        raise input_error(error, ("query",)) from None
 
 
 def _text_file(media_type: str) -> dict:
     return {**BAD_INPUT, 200: {"content": {media_type: {"schema": {"type": "string"}}}, "description": "The file."}}
 
 
+def _scenario_query() -> dict:
+    """The download's query parameters in /openapi.json: the one codec's (:func:`~dlcost.web.query.query_parameters`)."""
+    return {"parameters": query_parameters(),
+            "description": f"The scenario is the URL query, as the estimator's links write it. {query_rules()}"}
+
+
 @router.get("/estimate.json", tags=["downloads"], response_model=Estimate, responses=BAD_INPUT,
-            summary="The estimate of the URL's scenario as JSON")
+            openapi_extra=_scenario_query(), summary="The estimate of the URL's scenario as JSON")
 def download_json(request: Request) -> Response:
     return Response(_from_query(request).model_dump_json(indent=2), media_type="application/json",
                     headers={"Content-Disposition": 'attachment; filename="dlcost-estimate.json"'})
 
 
-@router.get("/estimate.csv", tags=["downloads"], responses=_text_file("text/csv"), summary="The recommendations as CSV")
+@router.get("/estimate.csv", tags=["downloads"], responses=_text_file("text/csv"), openapi_extra=_scenario_query(),
+            summary="The recommendations as CSV")
 def download_csv(request: Request) -> Response:
     return Response(recommendations_csv(_from_query(request)), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="dlcost-estimate.csv"'})
 
 
-@router.get("/report.md", tags=["downloads"], responses=_text_file("text/markdown"), summary="A one-page Markdown report")
+@router.get("/report.md", tags=["downloads"], responses=_text_file("text/markdown"), openapi_extra=_scenario_query(),
+            summary="A one-page Markdown report")
 def download_markdown(request: Request) -> PlainTextResponse:
     return PlainTextResponse(markdown_report(_from_query(request)), media_type="text/markdown",
                              headers={"Content-Disposition": 'attachment; filename="dlcost-report.md"'})
 
 
-@router.get("/report.html", tags=["downloads"], responses=_text_file("text/html"), summary="A one-page HTML report")
+@router.get("/report.html", tags=["downloads"], responses=_text_file("text/html"), openapi_extra=_scenario_query(),
+            summary="A one-page HTML report")
 def download_html(request: Request) -> HTMLResponse:
     return HTMLResponse(html_report(_from_query(request)))

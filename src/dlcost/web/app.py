@@ -12,9 +12,7 @@ from __future__ import annotations
 import os
 from importlib import resources
 
-from fastapi import Request, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import Match
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 
@@ -25,7 +23,8 @@ from dlcost.service.workspace import Workspace
 from dlcost.store import Store, existing_sqlite_store
 from dlcost.web import api, pages, store_api, store_pages
 from dlcost.web.errors import REFUSALS, install_error_handlers
-from dlcost.web.middleware import MAX_BODY_BYTES, BodyLimit, RequestGuard, allowed_hosts_for, is_loopback
+from dlcost.web.middleware import (MAX_BODY_BYTES, WRITE_CONTENT_TYPES, BodyLimit, RequestGuard, allowed_hosts_for,
+                                   is_loopback, route_table)
 
 __all__ = ["create_app", "MAX_BODY_BYTES"]
 
@@ -70,25 +69,39 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
         description="Cost, data and accuracy of deep-learning vision systems (after Thompson et al., AAAI 2024).",
         responses=REFUSALS,  # the request guard's answers, on every operation
     )
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
-    hosts = frozenset(allowed_hosts) if allowed_hosts is not None else allowed_hosts_for(host)
-    app.add_middleware(RequestGuard, allowed_hosts=hosts)  # outermost: refuses before reading a body
     app.state.workspace = Workspace(hardware, store=store, open_store=_store_if_any, cache_seconds=MODEL_CACHE_SECONDS)
     app.state.write_token = write_token
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
     install_error_handlers(app)
-    for module in (api, pages, store_api, store_pages):
-        app.include_router(module.router)
+    routers = [module.router for module in (api, pages, store_api, store_pages)]
+    for router in routers:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
-    app.add_api_route("/{path:path}", _options, methods=["OPTIONS"], include_in_schema=False)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    hosts = frozenset(allowed_hosts) if allowed_hosts is not None else allowed_hosts_for(host)
+    # outermost: refuses before reading a body; answers OPTIONS and 405 with Allow from the routes
+    app.add_middleware(RequestGuard, allowed_hosts=hosts, routes=route_table(app.routes, routers))
+    _document_write_bodies(app)
     return app
 
 
-def _options(request: Request) -> Response:
-    """OPTIONS: 204 with every method the path takes (``Allow``), or 404 for a path no route has."""
-    methods = {method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-               if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
-                      for route in request.app.routes if getattr(route, "path", None) != "/{path:path}")}
-    if not methods:
-        return Response(status_code=404)
-    return Response(status_code=204, headers={"Allow": ", ".join(sorted(methods | {"OPTIONS"}))})
+def _document_write_bodies(app: FastAPIOffline) -> None:
+    """State the request guard's rule in /openapi.json: every POST carries a body (JSON, or CSV for an import).
+
+    A POST without a body of its own gets an ignored JSON one; an optional body becomes required.
+    """
+    generate = app.openapi
+    types = " or ".join(sorted(WRITE_CONTENT_TYPES))
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for operations in generate()["paths"].values():
+                body = operations.get("post", {}).get("requestBody", {"content": {"application/json": {"schema": {}}},
+                                                                       "description": "Any JSON value, ignored."})
+                if "post" in operations and not body.get("required"):
+                    body["description"] = (f"{body.get('description', '')} Every POST carries a body of type {types}, "
+                                           "so that no page of another site can send it.").strip()
+                    operations["post"]["requestBody"] = {**body, "required": True}
+        return app.openapi_schema
+
+    app.openapi = openapi

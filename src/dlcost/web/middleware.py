@@ -1,10 +1,13 @@
-"""ASGI middleware of the served app: a bound on request bodies; and the loopback test."""
+"""ASGI middleware of the served app: a bound on request bodies, the request guard; and the loopback test."""
 
 from __future__ import annotations
 
 import ipaddress
+import json
+from collections.abc import Iterable, Sequence
 
-__all__ = ["BodyLimit", "RequestGuard", "is_loopback", "allowed_hosts_for", "MAX_BODY_BYTES", "LOOPBACK_HOSTS", "PAGE_CSP"]
+__all__ = ["BodyLimit", "RequestGuard", "is_loopback", "allowed_hosts_for", "route_table", "allowed_methods",
+           "MAX_BODY_BYTES", "LOOPBACK_HOSTS", "PAGE_CSP", "WRITE_CONTENT_TYPES"]
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -93,10 +96,44 @@ def _host_name(netloc: str) -> str:
     return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
 
 
+def route_table(routes: Iterable, routers: Iterable) -> tuple[tuple, ...]:
+    """``(path regex, path template, methods)`` of every route, in routing order.
+
+    ``routes`` is the app's list; an entry without a path (FastAPI's included router)
+    stands for the routes of the next of ``routers``, in the order they were included.
+    A route without methods (a Mount: static files) takes GET and HEAD.
+    """
+    included = iter(routers)
+    flat = []
+    for route in routes:
+        flat.extend([route] if hasattr(route, "path_regex") else next(included).routes)
+    return tuple((route.path_regex, route.path, frozenset(getattr(route, "methods", None) or ("GET", "HEAD")))
+                 for route in flat)
+
+
+def allowed_methods(table: Sequence[tuple], path: str) -> frozenset[str]:
+    """Methods the resource at ``path`` takes (OPTIONS included); empty when no route has that path.
+
+    The resource is the path template of the first route that matches ``path`` (in routing
+    order, as the OpenAPI document lists it): its methods are those of every route of that template.
+    """
+    template = next((template for regex, template, _ in table if regex.match(path)), None)
+    if template is None:
+        return frozenset()
+    return frozenset({"OPTIONS"}).union(*(methods for _, other, methods in table if other == template))
+
+
+def _routed(table: Sequence[tuple], path: str, method: str) -> bool:
+    """Whether some route takes ``method`` at ``path`` (routing decides which)."""
+    return any(method in methods and regex.match(path) for regex, _, methods in table)
+
+
 class RequestGuard:
     """Refuses what a browser on another site could send, and marks every answer.
 
     - ``Host`` must name the served address (``allowed_hosts``; None: any): no DNS rebinding.
+    - A method the path does not take answers 405 with ``Allow``; OPTIONS answers 204 with
+      ``Allow`` (404 for a path no route has). ``routes``: :func:`route_table` of the app.
     - A write (any method but GET, HEAD, OPTIONS) must come with an ``Origin``, when it has
       one, equal to the served origin; a POST (the one write a page of another site can send
       without a CORS preflight) also needs a JSON (for an import, CSV) body type: a form or
@@ -105,16 +142,13 @@ class RequestGuard:
       ``Referrer-Policy: no-referrer`` and a strict ``Content-Security-Policy``.
     """
 
-    def __init__(self, app, allowed_hosts: frozenset[str] | None):
-        self.app, self.allowed_hosts = app, allowed_hosts
+    def __init__(self, app, allowed_hosts: frozenset[str] | None, routes: Sequence[tuple]):
+        self.app, self.allowed_hosts, self.routes = app, allowed_hosts, tuple(routes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers") or []}
-        refusal = self._refusal(scope, headers)
-        if refusal is not None:
-            return await _problem_answer(send, *refusal)
         csp = DOCS_CSP if scope.get("path", "").startswith("/docs") else PAGE_CSP
 
         async def marked(message):
@@ -124,31 +158,57 @@ class RequestGuard:
                                                   (b"referrer-policy", b"no-referrer"), (b"content-security-policy", csp.encode())]}
             await send(message)
 
+        answer = self._answer(scope, headers)
+        if answer is not None:
+            return await _send_answer(marked, *answer)
         await self.app(scope, receive, marked)
 
-    def _refusal(self, scope, headers: dict) -> tuple[int, str, str] | None:
+    def _answer(self, scope, headers: dict) -> tuple | None:
+        """The guard's own answer, (status, body, headers), or None to let the app answer."""
         host = headers.get("host", "")
         if self.allowed_hosts is not None and _host_name(host) not in self.allowed_hosts:
-            return 421, "host", f"host {host!r} is not this server's address; open it as http://127.0.0.1 or its own name."
-        if scope.get("method", "GET") in _SAFE_METHODS:
+            return _problem(421, "host", f"host {host!r} is not this server's address; open it as http://127.0.0.1 or its own name.")
+        method, path = scope.get("method", "GET"), _route_path(scope)
+        if method == "OPTIONS":
+            allowed = allowed_methods(self.routes, path)
+            return (204, b"", {"allow": ", ".join(sorted(allowed))}) if allowed else _problem(
+                404, "path", f"no resource at {path!r}.", ["path"], "not_found")
+        if not _routed(self.routes, path, method):
+            allowed = allowed_methods(self.routes, path)
+            if allowed:
+                listed = ", ".join(sorted(allowed))
+                return _problem(405, "method", f"method must be one of {listed} at {path}; got {method}.", ["method"],
+                                extra_headers={"allow": listed})
+        if method in _SAFE_METHODS:
             return None
         origin = headers.get("origin")
         scheme = scope.get("scheme", "http")
         if origin is not None and origin != f"{scheme}://{host}":
-            return 403, "origin", f"origin {origin!r} may not write here: writes come from this server's own pages."
+            return _problem(403, "origin", f"origin {origin!r} may not write here: writes come from this server's own pages.")
         media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if scope.get("method") == "POST" and media_type not in WRITE_CONTENT_TYPES:  # DELETE and PUT always preflight
+        if method == "POST" and media_type not in WRITE_CONTENT_TYPES:  # DELETE and PUT always preflight
             shown = media_type or "none"
-            return 415, "content-type", (f"content-type must be application/json (text/csv for an import) for a write; "
-                                         f"got {shown}.")
+            return _problem(415, "content-type", (f"content-type must be application/json (text/csv for an import) for a write; "
+                                                  f"got {shown}."))
         return None
 
 
-async def _problem_answer(send, status: int, field: str, message: str) -> None:
-    import json
+def _route_path(scope) -> str:
+    """The path routes match: the request's, less the app's ``root_path``."""
+    path, root = scope.get("path", "/"), scope.get("root_path", "")
+    return (path[len(root):] or "/") if root and path.startswith(root) else path
 
-    body = json.dumps({"detail": [{"loc": ["header", field], "field": field, "msg": message, "type": "refused"}]}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"x-content-type-options", b"nosniff")]})
+
+def _problem(status: int, field: str, message: str, loc: list | None = None, kind: str = "refused",
+             extra_headers: dict | None = None) -> tuple:
+    body = json.dumps({"detail": [{"loc": ["header", field] if loc is None else loc, "field": field, "msg": message,
+                                   "type": kind}]}).encode()
+    return status, body, {"content-type": "application/json", **(extra_headers or {})}
+
+
+async def _send_answer(send, status: int, body: bytes, headers: dict) -> None:
+    encoded = [(key.encode("latin-1"), value.encode("latin-1")) for key, value in headers.items()]
+    if status != 204:
+        encoded.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": encoded})
     await send({"type": "http.response.body", "body": body})
