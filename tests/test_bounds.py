@@ -446,3 +446,28 @@ def test_an_empty_model_name_is_refused_by_the_workspace():
             workspace.model(name)
         assert caught.value.field == "model" and "got" in str(caught.value)
     assert workspace.model(None).name == "paper-2024"
+
+
+def test_a_flat_fitted_model_gives_an_unbounded_range_not_an_infinity(capsys):
+    """A fitted model whose data slope is 0 never reaches the target: every data bound is null/"unbounded"
+    (the lower one was infinite, and JSON carried it as null against the schema's float)."""
+    import dataclasses
+    import json
+
+    from dlcost.engine.estimate import estimate
+    from dlcost.reports.documents import markdown_report
+    from dlcost.schemas import Estimate, Scenario
+    from dlcost.web.display import result_rows
+
+    published = catalog.error_model()
+    flat = dataclasses.replace(published, name="flat", coefficients=dataclasses.replace(
+        published.coefficients, log_data=0.0, pretrain_log_data=0.0, intercept=0.5))
+    scenario = Scenario(target_accuracy=0.9, data_max=200_000, cost_per_datapoint=0.63, classes=10, cost_mode="paper")
+    result = estimate(scenario, model=flat)
+    document = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    Estimate.model_validate(document)
+    for rec in document["recommendations"]:
+        assert rec["data_needed"] is rec["data_needed_low"] is rec["data_needed_high"] is None
+        assert all(math.isfinite(v) for v in (rec["total_cost_low"], rec["total_cost"]))
+    assert "unbounded – unbounded" in markdown_report(result)
+    assert any("unbounded – unbounded" in str(row) for row in result_rows(document))

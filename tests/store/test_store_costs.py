@@ -228,3 +228,18 @@ def test_delete_many_ids_in_one_transaction(store):
     ids = store.add_observations(_many(2_000))
     assert store.delete_observations(ids=ids[::2]) == 1_000
     assert [row.id for row in store.observations()] == ids[1::2]
+
+
+def test_the_server_knows_which_answers_need_the_store(store):
+    """``Workspace.resolved``: the web answers on its event loop only what needs no store read (no recalibration)."""
+    from dlcost.catalog.hardware import load_hardware
+    from dlcost.service.workspace import Workspace
+
+    assert Workspace(load_hardware()).resolved(None, 0.8, "conformal")  # no store at all: nothing to read
+    workspace = Workspace(load_hardware(), store=store, cache_seconds=60)
+    assert not workspace.resolved(None, 0.8, "conformal")
+    workspace.resolve(None, 0.8, "conformal")
+    assert workspace.resolved(None, 0.8, "conformal") and not workspace.resolved(None, 0.9, "conformal")
+    workspace.invalidate()  # after a write
+    assert not workspace.resolved(None, 0.8, "conformal")
+    assert not Workspace(load_hardware(), store=store).resolved(None, 0.8, "conformal")  # cache_seconds=0: every answer reads

@@ -31,15 +31,10 @@ from dlcost.web.app import create_app
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
 
-#: Known, outside this module: FitModel.with_paper_cases (web/store_api.py) is a lax bool, so
-#: ``"with_paper_cases": 0`` fits; it needs StrictBool, as the Scenario's flags have. Remove once it does.
-KNOWN = [{"include-path": "/api/models", "include-method": "POST", "checks": {"negative_data_rejection": {"enabled": False}}}]
-
-
 def schemathesis_config(**options) -> SchemathesisConfig:
     """Every check; schema-valid data may answer 422 (see the module docstring); no cache folder."""
     config = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
-                                           "operations": KNOWN, **options})
+                                           **options})
     config.cache = CacheConfig(enabled=False)
     return config  # every check is on by default (max_response_time needs a limit: none is set)
 
@@ -61,7 +56,7 @@ def test_api_conforms(case):
 
 
 def test_every_check_runs():
-    """``--checks all``: each of schemathesis's 14 checks, on every operation but the one in KNOWN."""
+    """``--checks all``: each of schemathesis's 14 checks, on every operation."""
     from schemathesis.checks import CHECKS, load_all_checks
 
     load_all_checks()

@@ -73,7 +73,7 @@ def estimate_view(result: Estimate) -> Group:
     outputs.add_row("Data cost", *(_usd(rec.data_cost) for rec in recs))
     outputs.add_row("Data needed (total)", *(_bound(rec.data_needed, _images) for rec in recs))
     level = f"{result.interval['level']:.0%}"
-    outputs.add_row(f"  {level} range", *(f"{_images(rec.data_needed_low)}-{_bound(rec.data_needed_high, _images)}" for rec in recs))
+    outputs.add_row(f"  {level} range", *(f"{_bound(rec.data_needed_low, _images)}-{_bound(rec.data_needed_high, _images)}" for rec in recs))
     outputs.add_row("Additional data to collect", *(_images(rec.additional_data) for rec in recs))
     outputs.add_row("Total cost", *(_usd(rec.total_cost) for rec in recs))
     outputs.add_row(f"  {level} range", *(f"{_usd(rec.total_cost_low)}-{_bound(rec.total_cost_high, _usd)}" for rec in recs))

@@ -106,5 +106,9 @@ def images_needed(target_error, relative_complexity, pretrained, segmentation, c
     """
     log_error = np.log10(np.asarray(target_error, dtype=float))
     rest = coef.offset(relative_complexity, segmentation)
-    with np.errstate(over="ignore", under="ignore"):
-        return 10.0 ** ((log_error - rest) / coef.data_slope(pretrained))  # Eq. (1) inverted
+    slope = np.asarray(coef.data_slope(pretrained), dtype=float)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        n_images = 10.0 ** ((log_error - rest) / slope)  # Eq. (1) inverted
+    # A slope >= 0 (a refit on data where more images did not help): the error is lowest at one
+    # image, so one image is enough, or no number of images is.
+    return np.where(slope >= 0, np.where(log_error >= rest, 1.0, np.inf), n_images)[()]

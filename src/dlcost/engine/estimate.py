@@ -112,7 +112,7 @@ def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, setting
         inference_gflops=architecture.forward_gflops, data_needed=None if math.isinf(need.data_needed) else need.data_needed,
         training_images=n_training, additional_data=float(cost.additional_images(need.n_sized, scenario.data_present)),
         training_flops=flops, training_cost=training_cost, data_cost=data_cost, total_cost=total,
-        data_needed_low=need.needed_low, data_needed_high=None if math.isinf(need.needed_high) else need.needed_high,
+        data_needed_low=None if math.isinf(need.needed_low) else need.needed_low, data_needed_high=None if math.isinf(need.needed_high) else need.needed_high,
         # min/max: the bounds are monotone in the images, and hold the point despite rounding
         total_cost_low=min(total, total_at(need.needed_low)),
         total_cost_high=None if unbounded else max(total, total_at(need.needed_high)),

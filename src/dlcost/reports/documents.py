@@ -75,7 +75,7 @@ def _rows(result: Estimate) -> list[list[str]]:
     return [
         [
             str(rec.rank), rec.architecture, f"{rec.max_achievable_accuracy:.2%}", _bound(rec.data_needed, count),
-            f"{count(rec.data_needed_low)} – {_bound(rec.data_needed_high, count)}",
+            f"{_bound(rec.data_needed_low, count)} – {_bound(rec.data_needed_high, count)}",
             count(rec.additional_data), usd(rec.training_cost), usd(rec.data_cost), usd(rec.total_cost),
             f"{usd(rec.total_cost_low)} – {_bound(rec.total_cost_high, usd)}",
             f"{rec.gpu_hours:,.1f}", f"{rec.co2_kg:,.1f}", rec.cost_mode,

@@ -20,7 +20,8 @@ class Recommendation(BaseModel):
     inference_gflops: float = Field(description="Forward GFLOPs per image: the inference cost that breaks ties on total cost. [GFLOP]")
     max_achievable_accuracy: float = Field(description="Accuracy reached: the target if feasible, else the best within data_max. [fraction]")
     data_needed: float | None = Field(description="Images needed for the target, eq. (1) inverted (or the pilot's curve); may exceed data_max; null when unreachable at any size. [images]")
-    data_needed_low: float = Field(description="Lower bound of data_needed at the interval level (at least 1). [images]")
+    data_needed_low: float | None = Field(description="Lower bound of data_needed at the interval level (at least 1); null when "
+                                                      "even the interval's optimistic end never reaches the target. [images]")
     data_needed_high: float | None = Field(description="Upper bound of data_needed; null when unbounded (too few calibration datasets for the level). [images]")
     training_images: float = Field(description="Images per epoch trained on: min(data_needed, data_max) in paper mode (eq. (4)); min(max(data_present, data_needed), data_max) in the realistic modes. [images]")
     additional_data: float = Field(description="Images still to collect: max(0, min(data_needed, data_max) - data_present). [images]")

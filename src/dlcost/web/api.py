@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from dlcost import catalog
 from dlcost.core.checks import InputError
@@ -31,9 +32,13 @@ def _workspace(request: Request):
 @router.post("/api/estimate", tags=["api"], responses=BAD_INPUT,
              summary="Data needed, costs and top-k architectures (dlcost estimate --json)")
 async def api_estimate(scenario: Scenario, request: Request) -> Estimate:
-    # async: a millisecond of arithmetic on the event loop answers about twice the requests a
-    # thread-pool hop does (benchmarks/bench_http.py); the store is read at most every 2 s.
-    return _workspace(request).estimate(scenario)
+    # A millisecond of arithmetic on the event loop answers about twice the requests a thread-pool
+    # hop does (benchmarks/bench_http.py); an answer that must read the store (every 2 s, and a
+    # recalibration after a write: seconds for a million observations) goes to a thread.
+    workspace = _workspace(request)
+    if workspace.resolved(None, scenario.interval_level, scenario.interval_method):
+        return workspace.estimate(scenario)
+    return await run_in_threadpool(workspace.estimate, scenario)
 
 
 @router.post("/api/predict-error", tags=["api"], responses=BAD_INPUT, summary="Eq. (1): error after training on N images")

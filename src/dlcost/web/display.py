@@ -24,7 +24,7 @@ def amount(value) -> str:
 
 
 def value_range(low, high, show) -> str:
-    return f"{show(low)} – {'unbounded' if high is None else show(high)}"
+    return f"{'unbounded' if low is None else show(low)} – {'unbounded' if high is None else show(high)}"  # None: no data size is enough
 
 
 def result_rows(result: dict) -> list[dict]:

@@ -15,7 +15,7 @@ import threading
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 
 from dlcost.core.checks import InputError, shown
@@ -41,7 +41,7 @@ class SaveScenario(BaseModel):
     scenario: dict | None = Field(None, description="Scenario inputs: the body of POST /api/estimate.")
     query: str | None = Field(None, max_length=8192, description="Instead of scenario: an estimator link or its query string.")
     model: str | None = Field(None, max_length=200, description="Error model; default: the active one.")
-    replace: bool = Field(False, description="Overwrite a scenario of that name.")
+    replace: StrictBool = Field(False, description="Overwrite a scenario of that name.")
 
 
 class FitModel(BaseModel):
@@ -50,7 +50,7 @@ class FitModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, description="Name for the fitted model.")
     observations: dict[str, bool | float | str] | None = Field(None, description="FIELD: VALUE filters; fit only matching observations.")
-    with_paper_cases: bool = Field(False, description="Add the six Table 2 cases of seed 000.")
+    with_paper_cases: StrictBool = Field(False, description="Add the six Table 2 cases of seed 000.")
 
 
 class DeletedObservations(BaseModel):

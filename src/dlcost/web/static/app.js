@@ -355,7 +355,8 @@
   function formatCount(value) { return Math.round(value).toLocaleString("en-US"); }
   function formatPercent(fraction) { return (fraction * 100).toFixed(2) + "%"; }
   function formatRange(range, format) {
-    return format(range[0]) + " – " + (range[1] === null || range[1] === undefined ? "unbounded" : format(range[1]));
+    var shown = function (value) { return value === null || value === undefined ? "unbounded" : format(value); };
+    return shown(range[0]) + " – " + shown(range[1]);
   }
   function formatAmount(value) {
     if (value === null || value === undefined) return "n/a";
