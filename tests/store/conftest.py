@@ -11,6 +11,8 @@ import uuid
 
 import pytest
 
+from dlcost.cli import main
+
 MAKE_TEST = ("`make test` installs PostgreSQL with apt, starts it, creates a role for this user "
              "and sets DLCOST_TEST_POSTGRES_URL (e.g. postgresql+psycopg://root@/postgres?host=/var/run/postgresql)")
 
@@ -69,3 +71,16 @@ def use_store(store_url, monkeypatch):
     """Point ``DLCOST_DATABASE_URL`` (the CLI, ``resolve_error_model``) at ``store_url``."""
     monkeypatch.setenv("DLCOST_DATABASE_URL", store_url)
     return store_url
+
+
+@pytest.fixture
+def dlcost(use_store, capsys):
+    """Run ``dlcost ARGS...`` in-process against the test store; returns (exit code, stdout, stderr)."""
+    capsys.readouterr()
+
+    def run(*args):
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from dlcost.cli import main
 from dlcost.cli import store as store_commands
 from dlcost.store import Store
 
@@ -20,19 +19,6 @@ FIGURE_2 = Path(__file__).resolve().parents[2] / "examples" / "figure2.toml"
 SHIPPED = "shipped: seed 000 Table 2 (6) + VTAB ResNet-50 results (36)"
 NOTHING_SELECTED = ("id: name the observations to delete by id or by filter, or choose all of them "
                     "(--all; all=true in the API); got none.")
-
-
-@pytest.fixture
-def dlcost(use_store, capsys):
-    """Run ``dlcost ARGS...`` in-process against the test store; returns (exit code, stdout, stderr)."""
-    capsys.readouterr()
-
-    def run(*args):
-        code = main([str(arg) for arg in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

@@ -18,19 +18,6 @@ FILTER_FIELDS = ("architecture, cost_usd, dataset, epochs, gpu_hours, metric_nam
                  "notes, observed_on, pretrained, relative_complexity, source, task")
 
 
-@pytest.fixture
-def dlcost(use_store, capsys):
-    """Run ``dlcost ARGS...`` in-process against the test store; returns (exit code, stdout, stderr)."""
-    capsys.readouterr()
-
-    def run(*args):
-        code = main([str(arg) for arg in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def ok(result) -> str:
     code, out, err = result
     assert (code, err) == (0, ""), err
