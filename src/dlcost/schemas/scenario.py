@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from dlcost.catalog.hardware import MAX_POWER_W, MAX_VCPUS
 from dlcost.core import checks
 from dlcost.core.checks import InputError
 from dlcost.schemas._common import (
@@ -24,7 +25,7 @@ __all__ = ["Scenario", "ErrorQuery"]
 MAX_PUE = 10.0
 MAX_GPUS = 100_000
 _LIMITS = {"data_max": MAX_IMAGES, "cost_per_datapoint": MAX_PRICE_USD, "cost_per_flop": 1.0, "epochs": MAX_EPOCHS,
-           "runs": MAX_EPOCHS, "price_per_hour": MAX_PRICE_USD, "power_w": 1e6, "price_per_kwh": MAX_PRICE_USD}
+           "runs": MAX_EPOCHS, "price_per_hour": MAX_PRICE_USD, "power_w": MAX_POWER_W, "price_per_kwh": MAX_PRICE_USD}
 #: What a name input must name, for its message.
 _NAMES = {"gpu": "an accelerator (`dlcost hardware` lists them)", "provider": "a cloud provider (`dlcost hardware` lists them)",
           "country": "a country by its ISO 3166 alpha-3 code, such as USA",
@@ -101,7 +102,7 @@ class Scenario(ClassInputs):
                                         json_schema_extra=_positive_up_to("price_per_kwh"))
     loader_cores: float | None = Field(
         None, description="CPU cores decoding images per GPU; default: the instance's vCPUs per GPU; 0 = no loader bound.",
-        json_schema_extra=stated({"minimum": 0, "maximum": 100_000, "not": {"exclusiveMinimum": 0, "exclusiveMaximum": 0.1}}),
+        json_schema_extra=stated({"minimum": 0, "maximum": MAX_VCPUS, "not": {"exclusiveMinimum": 0, "exclusiveMaximum": 0.1}}),
     )
     interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the reported intervals.", json_schema_extra=_LEVEL)
     interval_method: IntervalMethod = Field(
@@ -173,8 +174,8 @@ class Scenario(ClassInputs):
         if value is None:
             return None
         cores = checks.check_non_negative(value, "loader_cores")
-        if 0 < cores < 0.1 or cores > 100_000:
-            raise InputError("loader_cores", f"loader_cores must be 0 (no loader bound) or from 0.1 to 100000; got {value!r}.")
+        if 0 < cores < 0.1 or cores > MAX_VCPUS:
+            raise InputError("loader_cores", f"loader_cores must be 0 (no loader bound) or from 0.1 to {MAX_VCPUS}; got {value!r}.")
         return cores
 
     @field_validator("target_accuracy", mode="before")
