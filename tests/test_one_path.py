@@ -159,3 +159,27 @@ def test_every_path_gives_the_same_document(name, client, capsys, tmp_path, stor
         assert other == library
     if name == "plain (Figure 2, paper mode)":
         assert dlcost.estimate(scenario).to_dict() == library  # no store: the library alone agrees
+
+
+# ----- parity: a delete of observations is planned and done by one service function ----------------
+def test_cli_and_api_deletes_select_the_same_observations(client, capsys, store_url):
+    """`observation delete` and DELETE /api/observations both count with service.plan_deletion: the same filter
+    selects the same rows, and what remains calibrates every path's interval alike."""
+    from dlcost.service.observations import plan_deletion
+
+    cli_json(capsys, "observation", "import", "--examples", "--json")
+    store = Store(store_url)
+    try:
+        planned = plan_deletion(store, filters={"pretrained": "no"})["count"]
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert main(["observation", "delete", "--where", "pretrained=no", "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith(f"{planned} observation(s) match: pretrained=no\n")
+    answer = client.delete("/api/observations", params={"pretrained": "no", "expected_count": planned})
+    assert answer.status_code == 200 and answer.json()["deleted"] == planned > 0
+    remaining = cli_json(capsys, "observation", "list", "--json")["observations"]
+    assert len(remaining) == 36 - planned and all(row["pretrained"] for row in remaining)
+    scenario = {**BASE, "interval_level": 0.9}
+    api = client.post("/api/estimate", json=scenario).json()
+    assert api["interval"]["calibration"] == f"the store's {36 - planned} observations"

@@ -274,18 +274,22 @@ def observation_export(
         if out is None:
             emit(document)
             return
-        write = lambda handle: handle.write(json.dumps(document, indent=2) + "\n")  # noqa: E731
+        def write(handle):
+            handle.write(json.dumps(document, indent=2) + "\n")
     else:
         from dlcost.iotools.observations_csv import observations_to_csv
 
         if out is None:
             observations_to_csv(rows, sys.stdout)
             return
-        write = lambda handle: observations_to_csv(rows, handle)  # noqa: E731
+        def write(handle):
+            observations_to_csv(rows, handle)
+    import errno
+
     from dlcost.iotools.files import write_error
 
     if out.is_dir():
-        raise write_error(out, "out file", "out", IsADirectoryError(21, "Is a directory"))
+        raise write_error(out, "out file", "out", IsADirectoryError(errno.EISDIR, "Is a directory"))
     try:
         with out.open("w", newline="", encoding="utf-8") as handle:
             write(handle)
