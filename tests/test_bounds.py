@@ -135,7 +135,9 @@ def test_near_single_class_baseline_is_an_input_error(capsys):
      "points[0].n_train must be at least 1 (a subset of whole images); got 0.5."),
     (LearningCurveQuery, {"points": [[100, 5e-324]], "target_accuracy": 0.9},
      "points[0].error must be at least 1e-12 (one wrong in 1e+12 validation images); got 5e-324."),
-    (LearningCurveQuery, {"points": [[100, 0.2]], "target_accuracy": 0.9, "noise_sd_log10": 5}, "noise_sd_log10 must be at most 1; got 5.0."),
+    (LearningCurveQuery, {"points": [[100, 0.2]], "target_accuracy": 0.9, "noise_sd_log10": 5}, "noise_sd_log10 must be in [0.0001, 1]; got 5.0."),
+    (LearningCurveQuery, {"points": [[100, 0.2]], "target_accuracy": 0.9, "noise_sd_log10": 1e-200},
+     "noise_sd_log10 must be in [0.0001, 1]; got 1e-200."),
     (LearningCurveQuery, {"points": [[100, 0.2]], "target_accuracy": 0.9, "predict_n_train": 1e300},
      "predict_n_train must be at most 1e+12; got 1e+300."),
 ])

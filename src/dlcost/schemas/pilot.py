@@ -15,10 +15,13 @@ from dlcost.schemas._common import (
     stated_rules,
 )
 
-__all__ = ["PilotPoint", "LearningCurveQuery", "LearningCurveResult", "json_number", "MAX_NOISE_SD_LOG10"]
+__all__ = ["PilotPoint", "LearningCurveQuery", "LearningCurveResult", "json_number", "MAX_NOISE_SD_LOG10", "MIN_NOISE_SD_LOG10"]
 
 #: Largest measurement noise of a point: a whole decade of error (a binomial point has at most 0.43). [log10]
 MAX_NOISE_SD_LOG10 = 1.0
+#: Smallest measurement noise of a point: a 1% error measured on 10^8 held-out images has a
+#: binomial sd of 0.0004 in log10; below 1e-4 the posterior's precision (1 / sd^2) overflows. [log10]
+MIN_NOISE_SD_LOG10 = 1e-4
 _IMAGES = stated({"exclusiveMinimum": 0, "maximum": MAX_IMAGES})
 _CLASSES = stated({"minimum": 2, "maximum": MAX_CLASSES})
 
@@ -51,7 +54,7 @@ class LearningCurveQuery(ClassInputs):
     data_max: float | None = Field(None, description="Most images that could be had, at least the largest point; caps the next round. [images]",
                                    json_schema_extra=stated({"minimum": 1, "maximum": MAX_IMAGES}))  # points have n_train >= 1
     noise_sd_log10: float = Field(NOISE_SD_LOG10, description="Measurement noise of one point, sd of log10(error).",
-                                  json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_NOISE_SD_LOG10}))
+                                  json_schema_extra=stated({"minimum": MIN_NOISE_SD_LOG10, "maximum": MAX_NOISE_SD_LOG10}))
     predict_n_train: float | None = Field(None, description="Also predict the error at this many images (e.g. the full data set).",
                                           json_schema_extra=_IMAGES)
 
@@ -84,8 +87,12 @@ class LearningCurveQuery(ClassInputs):
     @classmethod
     def _positive(cls, value, info):
         name = info.field_name
-        limit = MAX_NOISE_SD_LOG10 if name == "noise_sd_log10" else MAX_IMAGES
-        return None if value is None else checks.check_at_most(checks.check_positive(value, name), name, limit)
+        if name == "noise_sd_log10":
+            number = checks.check_positive(value, name)
+            if not MIN_NOISE_SD_LOG10 <= number <= MAX_NOISE_SD_LOG10:
+                raise InputError(name, f"{name} must be in [{MIN_NOISE_SD_LOG10:g}, {MAX_NOISE_SD_LOG10:g}]; got {checks.shown(value)}.")
+            return number
+        return None if value is None else checks.check_at_most(checks.check_positive(value, name), name, MAX_IMAGES)
 
     @model_validator(mode="after")
     def _consistent(self):
