@@ -49,5 +49,5 @@ def test_resnet32_is_only_used_when_named():
 
 
 def test_unknown_model_name():
-    with pytest.raises(ValueError, match=r"model must be one of paper-2024; got 'x'\."):
+    with pytest.raises(ValueError, match=r"model must be one of dlcost-2026, paper-2024; got 'x'\."):
         catalog.error_coefficients("x")

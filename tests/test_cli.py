@@ -435,7 +435,7 @@ def test_serve_bounds_slow_and_many_clients(capsys, monkeypatch):
 
 
 # ----- issue 11: an empty name is an error, not the default ---------------------------------------
-EMPTY_MODEL = ("Error: model must name an error model, paper-2024 or a fitted one (`dlcost model list`); got {value!r}. "
+EMPTY_MODEL = ("Error: model must name an error model, dlcost-2026, paper-2024 or a fitted one (`dlcost model list`); got {value!r}. "
                "Leave --model out for the active model.\n")
 
 

@@ -88,6 +88,16 @@ def test_plainly_valid_tables_take_the_fast_path():
     assert validated_columns({k: [r[k] for r in records] for k in records[0]}, len(records)) == records
 
 
+def test_the_public_corpus_and_its_detection_rows_take_the_fast_path():
+    """Issue 10: task "detection" flows from the model's enum into the column check."""
+    records = parse_observation_records(catalog.public_corpus_csv())
+    assert len(records) == 615 and {r["task"] for r in records} == {"classification", "segmentation", "detection"}
+    assert validated_columns({k: [r[k] for r in records] for k in records[0]}, len(records)) == records
+    row = {k: [v] for k, v in records[0].items()}
+    assert validated_columns({**row, "task": ["detection"]}, 1)[0]["task"] == "detection"
+    assert validated_columns({**row, "task": ["Detection"]}, 1) is None
+
+
 def test_a_schema_rule_it_does_not_know_is_refused_not_skipped():
     with pytest.raises(ValueError, match="does not understand"):
         _fast.columns_check({"additionalProperties": False, "properties": {"x": {"type": "number", "multipleOf": 2}}}, {})

@@ -22,6 +22,9 @@ from dlcost.web.app import create_app
 PILOT = [[144, 0.0752], [288, 0.0418], [575, 0.0223]]
 BASE = {"target_accuracy": 0.9, "data_max": 100_000, "cost_per_datapoint": 0.5, "classes": 10, "cost_mode": "flops"}
 
+#: How a calibration names the detection rows it leaves out (eq. (1) has no detection term).
+DETECTION = "; {} detection observations left out: eq. (1) has no detection term"
+
 
 @pytest.fixture
 def store_url(tmp_path, monkeypatch):
@@ -88,7 +91,7 @@ def test_saved_scenario_has_the_ranges_the_page_showed(client, capsys):
                                            "n_classes": 5, "pretrained": True, "metric_value": 0.97})
     shown = client.post("/api/estimate", json=BASE).json()
     saved = client.post("/api/scenarios", json={"name": "b", "scenario": BASE}).json()["result"]
-    assert shown["interval"]["calibration"] == "the store's 37 observations"
+    assert shown["interval"]["calibration"] == "the store's 658 observations" + DETECTION.format(38)
     assert saved["interval"] == shown["interval"]
     assert saved == shown
 
@@ -154,7 +157,7 @@ def test_every_path_gives_the_same_document(name, client, capsys, tmp_path, stor
     expected_model = "ours" if name == "refit active" else "paper-2024"
     assert library["model"] == expected_model
     if name == "store calibration":
-        assert library["interval"]["calibration"] == "the store's 36 observations"
+        assert library["interval"]["calibration"] == "the store's 657 observations" + DETECTION.format(38)
     for other in (cli, api, saved_cli, shown_cli, saved_api, shared):
         assert other == library
     if name == "plain (Figure 2, paper mode)":
@@ -179,7 +182,8 @@ def test_cli_and_api_deletes_select_the_same_observations(client, capsys, store_
     answer = client.delete("/api/observations", params={"pretrained": "no", "expected_count": planned})
     assert answer.status_code == 200 and answer.json()["deleted"] == planned > 0
     remaining = cli_json(capsys, "observation", "list", "--json")["observations"]
-    assert len(remaining) == 36 - planned and all(row["pretrained"] for row in remaining)
+    assert len(remaining) == 657 - planned and all(row["pretrained"] for row in remaining)
+    detection = sum(row["task"] == "detection" for row in remaining)
     scenario = {**BASE, "interval_level": 0.9}
     api = client.post("/api/estimate", json=scenario).json()
-    assert api["interval"]["calibration"] == f"the store's {36 - planned} observations"
+    assert api["interval"]["calibration"] == f"the store's {657 - planned} observations" + DETECTION.format(detection)

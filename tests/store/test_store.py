@@ -156,7 +156,7 @@ def test_integer_filter_does_not_truncate(store):
     ("bad_row", "field"),
     [
         ("Bolts,classification,1000,10,yes,accuracy,150\n", "metric_value"),  # 150 with a name without % is not a fraction
-        ("Bolts,detection,1000,10,yes,accuracy,0.9\n", "task"),
+        ("Bolts,captioning,1000,10,yes,accuracy,0.9\n", "task"),
         ("Bolts,classification,0,10,yes,accuracy,0.9\n", "n_train"),
     ],
 )

@@ -176,7 +176,7 @@ def test_observations_add_import_list(client):
 BAD_OBSERVATIONS = {
     "metric as percent": ({"metric_value": 90}, "metric_value"),
     "no classes": ({"n_classes": None}, "n_classes"),  # a cross-field rule names the field its InputError carries
-    "unknown task": ({"task": "detection"}, "task"),
+    "unknown task": ({"task": "captioning"}, "task"),
     "unknown key": ({"colour": "red"}, "colour"),
     "too many classes": ({"n_classes": 10**12}, "n_classes"),
     "long architecture": ({"architecture": "x" * 201}, "architecture"),
@@ -234,18 +234,21 @@ def test_models_fit_show_validate_plot_use(client):
     import_examples(client)
     fitted = client.post("/api/models", json={"name": "vtab", "with_paper_cases": True})
     assert fitted.status_code == 200, fitted.text
-    assert fitted.json()["n"] == 42 and [c["name"] for c in fitted.json()["coefficients"]][:2] == ["intercept", "log_data"]
+    # examples=true holds the six Table 2 cases already (they count once); its 38 detection rows are left out
+    assert fitted.json()["n"] == 657 - 38 and [c["name"] for c in fitted.json()["coefficients"]][:2] == ["intercept", "log_data"]
+    assert fitted.json()["notes"][-1] == "38 detection observations left out: eq. (1) has no detection term"
 
     models = client.get("/api/models").json()["models"]
     assert [(m["name"], m["active"]) for m in models] == [("paper-2024", True), ("vtab", False)]
     shown = client.get("/api/models/vtab").json()
-    assert shown["name"] == "vtab" and shown["n"] == 42 and len(shown["coefficients"]) == 5
+    assert shown["name"] == "vtab" and shown["n"] == 619 and len(shown["coefficients"]) == 5
     assert client.get("/api/models/paper-2024").json()["n"] == 56
 
     validation = client.get("/api/models/vtab/validation").json()
-    assert validation["n"] == 42 == len(validation["cases"]) and 0 <= validation["share_within_2x"] <= 1
+    assert validation["n"] == 619 == len(validation["cases"]) and 0 <= validation["share_within_2x"] <= 1
     assert "leave-one-dataset-out" in validation["method"]
-    assert client.get("/api/models/paper-2024/validation").json()["n"] == 42
+    published = client.get("/api/models/paper-2024/validation").json()
+    assert published["n"] == 619 and published["notes"] == ["38 detection observations left out: eq. (1) has no detection term"]
 
     plot = client.get("/models/vtab/plot.png")
     assert plot.status_code == 200 and plot.headers["content-type"] == "image/png"
@@ -320,10 +323,11 @@ def test_pages(client):
         "/scenarios?query=target_accuracy%3D0.9": ['value="target_accuracy=0.9"'],
         "/scenarios/figure <2>": ["EfficientNet-B0", "paper-2024", CATALOG_VERSION, "Open in the estimator"],
         "/scenarios/compare?names=figure <2>,cheaper": ["Scenarios compared", "figure &lt;2&gt;", "cheaper", "Total cost"],
-        "/observations": ["CIFAR-100 (VTAB-1k)", "36 shown of 36"],
-        "/observations?pretrained=yes": ["18 shown of 36"],
+        "/observations": ["CIFAR-100 (VTAB-1k)", "657 shown of 657"],
+        "/observations?pretrained=yes": ["588 shown of 657"],
+        "/observations?task=detection": ["38 shown of 657", '<option value="detection" selected>'],
         "/models": ["vtab &lt;b&gt;", "paper-2024", "active"],
-        "/models/vtab <b>": ["Coefficients", "R² = ", "n = 42", "/models/vtab%20%3Cb%3E/plot.png", "Within a factor of 2"],
+        "/models/vtab <b>": ["Coefficients", "R² = ", "n = 619", "/models/vtab%20%3Cb%3E/plot.png", "Within a factor of 2"],
         "/models/paper-2024": ["Table 1", "no plot", "Within a factor of 2"],
     }
     for path, words in pages.items():

@@ -37,10 +37,18 @@ __all__ = [
     "fitted_range",
     "paper_cases",
     "shipped_observations_csv",
+    "public_corpus_csv",
     "DEFAULT_MODEL",
+    "CORPUS_MODEL",
+    "SHIPPED_MODELS",
+    "BOUNDED_REGRESSOR_LABELS",
 ]
 
 DEFAULT_MODEL = "paper-2024"
+#: The chance-bounded model fitted on the shipped corpus (``dlcost_2026.toml``, scripts/fit_dlcost_2026.py).
+CORPUS_MODEL = "dlcost-2026"
+#: Every model shipped with the package.
+SHIPPED_MODELS = (CORPUS_MODEL, DEFAULT_MODEL)
 COEFFICIENT_ORDER = _COEFFICIENT_ORDER = ("intercept", "log_data", "pretrain_log_data", "complexity", "segmentation")
 
 
@@ -157,6 +165,13 @@ class ErrorModel:
     residual_variance: float | None = None
     df_resid: float | None = None
     description: str = ""
+    bounded: object = None  # a dlcost.core.bounded_error.BoundedModel: the chance-bounded form (coefficients None)
+    validation: dict | None = None  # held-out scores from the model file
+
+    @property
+    def form(self) -> str:
+        """``eq1`` (seed 000's log-linear form) or ``bounded`` (dlcost-2026's chance-bounded logit)."""
+        return "eq1" if self.bounded is None else "bounded"
 
 
 @dataclass(frozen=True)
@@ -180,9 +195,11 @@ def _coefficients_file() -> dict:
 
 def coefficient_table(model: str = DEFAULT_MODEL) -> tuple[CoefficientRow, ...]:
     """The published coefficient table of a shipped model (Table 1 for paper-2024)."""
+    if model == CORPUS_MODEL:
+        return error_model(model).table
     models = _coefficients_file()["models"]
     if model not in models:
-        raise InputError("model", f"model must be one of {', '.join(sorted(models))}; got {model!r}.")
+        raise InputError("model", f"model must be one of {', '.join(SHIPPED_MODELS)}; got {model!r}.")
     table = models[model]["coefficients"]
     return tuple(CoefficientRow(name=name, **table[name]) for name in _COEFFICIENT_ORDER)
 
@@ -194,8 +211,49 @@ def error_coefficients(model: str = DEFAULT_MODEL) -> ErrorCoefficients:
     return ErrorCoefficients(**{row.name: row.coef for row in coefficient_table(model)})
 
 
+#: What each regressor of dlcost-2026 is, as its coefficient table shows it.
+BOUNDED_REGRESSOR_LABELS = {
+    "intercept": "Intercept (1,000 images, from scratch, RC 0, classification, ResNet-50)",
+    "log_data": "log10(datapoints) - 3",
+    "pretrain_log_data": "Pretrain * (log10(datapoints) - 3)",
+    "segmentation_log_data": "Type=segmentation * (log10(datapoints) - 3)",
+    "complexity": "Relative complexity (RC)",
+    "segmentation": "Type = semantic segmentation",
+    "detection": "Type = detection",
+    "imagenet_top1": "Backbone ImageNet top-1, points above 76.13",
+    "pretrain": "Pretrain",
+    "kind_semi_supervised": "Pretraining kind: semi-supervised",
+    "kind_self_supervised": "Pretraining kind: self-supervised",
+    "kind_generative": "Pretraining kind: generative",
+}
+
+
+@cache
+def _bounded_model() -> ErrorModel:
+    import math
+
+    from dlcost.core.bounded_error import REGRESSORS, BoundedModel
+
+    document = tomllib.loads(_read_text("dlcost_2026.toml"))
+    head, table = document["model"], []
+    for name in REGRESSORS:
+        row = document["coefficients"][name]
+        coef, se = float(row["coef"]), float(row["std_err"])
+        t = coef / se if se > 0 else None
+        p = math.erfc(abs(t) / math.sqrt(2.0)) if t is not None else None
+        held = " (held at 0: not identified)" if name in head.get("held_at_zero", []) else ""
+        table.append(CoefficientRow(name, BOUNDED_REGRESSOR_LABELS[name] + held, coef, se, t, p, coef - 1.959964 * se, coef + 1.959964 * se))
+    bounded = BoundedModel(tuple(r.coef for r in table), tuple(tuple(map(float, r)) for r in head["covariance"]),
+                           tuple(tuple(map(float, r)) for r in head["random_covariance"]), float(head["residual_variance"]))
+    return ErrorModel(name=head["name"], coefficients=None, table=tuple(table), r2=math.nan, n=int(head["n"]),
+                      covariance=bounded.covariance, residual_variance=bounded.residual_variance, df_resid=None,
+                      description=head["description"], bounded=bounded, validation=document.get("validation"))
+
+
 def error_model(model: str = DEFAULT_MODEL) -> ErrorModel:
-    """A shipped coefficient set as an :class:`ErrorModel` (diagonal covariance from Table 1)."""
+    """A shipped model as an :class:`ErrorModel` (paper-2024: diagonal covariance from Table 1)."""
+    if model == CORPUS_MODEL:
+        return _bounded_model()
     table = coefficient_table(model)
     summary = model_summary(model)
     diagonal = tuple(
@@ -209,6 +267,9 @@ def error_model(model: str = DEFAULT_MODEL) -> ErrorModel:
 
 def model_summary(model: str = DEFAULT_MODEL) -> dict:
     """Description, source, R^2 and n of a shipped model."""
+    if model == CORPUS_MODEL:
+        head = tomllib.loads(_read_text("dlcost_2026.toml"))["model"]
+        return {"description": head["description"], "source": head["source"], "r2": None, "n": head["n"]}
     entry = _coefficients_file()["models"][model]
     return {key: entry[key] for key in ("description", "source", "r2", "n")}
 
@@ -236,6 +297,14 @@ def fitted_range() -> dict:
 def shipped_observations_csv() -> str:
     """``vtab_calibration.csv``: published VTAB results, in the observation CSV format."""
     return _read_text("vtab_calibration.csv")
+
+
+def public_corpus_csv() -> str:
+    """``public_corpus.csv``: 615 published error-vs-data results (24 datasets), in the observation CSV format.
+
+    Built by ``scripts/build_corpus.py``; sources and caveats in ``SOURCES-public_corpus.md``.
+    """
+    return _read_text("public_corpus.csv")
 
 
 @cache

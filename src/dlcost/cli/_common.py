@@ -125,13 +125,14 @@ ConfigOption = Annotated[
 def _model_name(value: Optional[str]) -> Optional[str]:
     """``--model`` as given; an empty name is an error, not the default (leaving the option out is)."""
     if value is not None and not value.strip():
-        raise InputError("model", f"model must name an error model, paper-2024 or a fitted one (`dlcost model list`); "
+        raise InputError("model", f"model must name an error model, dlcost-2026, paper-2024 or a fitted one (`dlcost model list`); "
                                   f"got {value!r}. Leave --model out for the active model.")
     return value
 
 
 ModelOption = Annotated[
-    Optional[str], typer.Option(callback=_model_name, help="Error model: paper-2024 or a fitted one [default: the active model].")
+    Optional[str], typer.Option("--model", "--error-model", callback=_model_name,
+                                help="Error model: dlcost-2026, paper-2024 or a fitted one [default: the active model].")
 ]
 
 

@@ -208,7 +208,8 @@ def observations_view(records: list[dict]) -> Table:
 
 def coefficient_view(model, notes: list[str]) -> Group:
     """A coefficient table laid out like Table 1 of seed 000."""
-    table = Table(title=f"{model.name}: OLS on log10(error)", title_justify="left")
+    form = "MixedLM on logit(error / chance)" if getattr(model, "form", "eq1") == "bounded" else "OLS on log10(error)"
+    table = Table(title=f"{model.name}: {form}", title_justify="left")
     for column in ("Variable", "Coefficient", "Std. Err.", "t", "P>|t|", "[0.025", "0.975]"):
         table.add_column(column, justify="left" if column == "Variable" else "right")
 
@@ -218,7 +219,12 @@ def coefficient_view(model, notes: list[str]) -> Group:
     for row in model.table:
         table.add_row(row.regressor, number(row.coef), number(row.std_err), number(row.t), number(row.p),
                       number(row.ci_low), number(row.ci_high))
-    table.caption = f"R2 = {model.r2:.3f}, n = {model.n}"
+    if getattr(model, "form", "eq1") == "bounded":
+        g = model.bounded.random_covariance
+        table.caption = (f"n = {model.n}; dataset sd: intercept {g[0][0] ** 0.5:.3f}, data slope {g[1][1] ** 0.5:.3f}; "
+                         f"residual sd {model.bounded.residual_variance ** 0.5:.3f} (logit)")
+    else:
+        table.caption = f"R2 = {model.r2:.3f}, n = {model.n}"
     return Group(table, *(f"Note: {note}" for note in notes))
 
 

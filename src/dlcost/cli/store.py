@@ -105,7 +105,7 @@ def observation_add(
     dataset: Annotated[str, typer.Option(help="Dataset or project name (validation groups by it).")],
     n_train: Annotated[float, typer.Option(help="Training images.")],
     metric_value: Annotated[str, typer.Option(help="Accuracy or mean IoU reached: 0.93 or 93%.")],
-    task: Annotated[str, typer.Option(help="classification or segmentation.")] = "classification",
+    task: Annotated[str, typer.Option(help="classification, segmentation or detection (stored, left out of fits).")] = "classification",
     classes: Annotated[Optional[int], typer.Option(help="Number of classes.")] = None,
     class_counts: Annotated[Optional[str], typer.Option(help="Examples per class: 500,20,7.")] = None,
     rc: Annotated[Optional[float], typer.Option("--rc", help="Relative complexity, when classes are unknown.")] = None,
@@ -143,7 +143,7 @@ def observation_add(
 @observation_app.command("import")
 def observation_import(
     file: Annotated[Optional[Path], typer.Argument(help="CSV with the columns of vtab_calibration.csv.")] = None,
-    examples: Annotated[bool, typer.Option("--examples", help="Import the shipped VTAB calibration set (36 rows).")] = False,
+    examples: Annotated[bool, typer.Option("--examples", help="Import every shipped observation: Table 2 of seed 000, the VTAB calibration set and the public corpus (657 rows).")] = False,
     allow_duplicates: Annotated[bool, typer.Option("--allow-duplicates", help="Import rows equal to stored ones too.")] = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -323,7 +323,16 @@ def model_fit(
 
 @model_app.command("validate")
 def model_validate(name: Annotated[str, typer.Argument()], json_output: JsonOption = False) -> None:
-    """Leave-one-dataset-out predictions against the observations, like Table 2."""
+    """Leave-one-dataset-out predictions against the observations, like Table 2 (dlcost-2026: by dataset and by source, on the corpus)."""
+    if name == "dlcost-2026":
+        from dlcost.service.corpus_model import validation_markdown, validation_report
+
+        report = run(validation_report)
+        if json_output:
+            emit(report)
+        else:
+            typer.echo(validation_markdown(report))
+        return
     from dlcost.service.models import validate_model
 
     report = run(lambda: validate_model(_store(), name))
@@ -333,6 +342,8 @@ def model_validate(name: Annotated[str, typer.Argument()], json_output: JsonOpti
     from dlcost.cli._views import print_view, validation_view
 
     print_view(validation_view(report))
+    for note in report["notes"]:
+        typer.echo(f"Note: {note}")
 
 
 @model_app.command("plot")
@@ -364,7 +375,8 @@ def model_list(json_output: JsonOption = False) -> None:
         emit({"models": rows})
         return
     for row in rows:
-        typer.echo(f"{'*' if row['active'] else ' '} {row['name']}: n={row['n']}, R2={row['r2']:.3f}, {row['created_at']}")
+        r2 = "-" if row["r2"] is None or row["r2"] != row["r2"] else f"{row['r2']:.3f}"
+        typer.echo(f"{'*' if row['active'] else ' '} {row['name']}: n={row['n']}, R2={r2}, {row['created_at']}")
 
 
 @model_app.command("show")

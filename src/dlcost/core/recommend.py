@@ -18,7 +18,8 @@ def rank_by_total_cost(total_costs_usd: Sequence[float], names: Sequence[str], t
 
 
 def rank_candidates(cost_parts_usd: Sequence[Sequence[float]], accuracies: Sequence[float], inference_flops: Sequence[float],
-                    names: Sequence[str], top: int, tie_tolerance: float = 0.01) -> tuple[list[int], set[int]]:
+                    names: Sequence[str], top: int, tie_tolerance: float = 0.01,
+                    feasible: Sequence[bool] | None = None) -> tuple[list[int], set[int]]:
     """Indices of the ``top`` best candidates, and which of all candidates tie on cost.
 
     Cheapest total first (eq. (3), seed 000). Candidates tie on cost when each part of
@@ -39,6 +40,9 @@ def rank_candidates(cost_parts_usd: Sequence[Sequence[float]], accuracies: Seque
         How many to return (all if fewer candidates).
     tie_tolerance : float
         Relative difference below which two costs are the same. [fraction]
+    feasible : sequence of bool, optional
+        Whether each candidate reaches the target within the data available; those that
+        do rank before those that do not (a candidate is cheap because it stops short).
 
     Returns
     -------
@@ -46,14 +50,25 @@ def rank_candidates(cost_parts_usd: Sequence[Sequence[float]], accuracies: Seque
     tied : set of int
         Indices of candidates that tie with at least one other.
     """
+    totals = [sum(parts) for parts in cost_parts_usd]
+    ranked, tied = [], set()
+    reaches = [True] * len(names) if feasible is None else list(feasible)
+    for reaching in (True, False):
+        part, part_tied = _rank_group([i for i in range(len(names)) if reaches[i] == reaching], cost_parts_usd, totals,
+                                      accuracies, inference_flops, names, tie_tolerance)
+        ranked += part
+        tied |= part_tied
+    return ranked[:top], tied
+
+
+def _rank_group(indices, cost_parts_usd, totals, accuracies, inference_flops, names, tie_tolerance) -> tuple[list[int], set[int]]:
     def ties_with(parts, leader) -> bool:
         for a, b in zip(parts, leader):
             if abs(a - b) > tie_tolerance * max(abs(a), abs(b)) + 1e-9:
                 return False
         return True
 
-    totals = [sum(parts) for parts in cost_parts_usd]
-    remaining = sorted(range(len(names)), key=lambda index: (totals[index], names[index]))
+    remaining = sorted(indices, key=lambda index: (totals[index], names[index]))
     ranked, tied = [], set()
     while remaining:
         leader = cost_parts_usd[remaining[0]]
@@ -70,4 +85,4 @@ def rank_candidates(cost_parts_usd: Sequence[Sequence[float]], accuracies: Seque
         ranked += sorted(group, key=lambda index: (-accuracies[index], inference_flops[index], names[index]))
         grouped = set(group)
         remaining = [index for index in remaining if index not in grouped]
-    return ranked[:top], tied
+    return ranked, tied

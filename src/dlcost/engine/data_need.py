@@ -101,3 +101,100 @@ def need_from_pilot(scenario: Scenario, model: catalog.ErrorModel) -> DataNeed:
 def _error(value: float | None, unbounded: float) -> float:
     """A pilot's error within [0, 1]; ``unbounded`` where the curve gave none (not finite). [fraction]"""
     return unbounded if value is None or math.isnan(value) else min(1.0, max(0.0, value))
+
+
+# ----- dlcost-2026: the chance-bounded model -----------------------------------------------
+def bounded_inputs(task: str, relative_complexity: float, pretrained: bool, imagenet_top1: float | None,
+                   baseline_entropy: float) -> tuple:
+    """The regressors at 1,000 images and the chance error of a query (dlcost.core.bounded_error)."""
+    from dlcost.core import bounded_error as be
+
+    chance = be.chance_error(task, relative_complexity * baseline_entropy)
+    return be.regressors(10.0**be.LOG_DATA_CENTRE, relative_complexity, pretrained, task, imagenet_top1), chance
+
+
+def z_quantile(level: float) -> float:
+    """Standard normal quantile of a central ``level`` interval."""
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + level / 2.0)
+
+
+def bounded_error_at(model: catalog.ErrorModel, x_centre, chance: float, n_images: float, level: float) -> tuple[float, float, float]:
+    """Error and its interval after ``n_images`` for a new dataset (dataset spread included). [fraction]"""
+    from dlcost.core import bounded_error as be
+
+    x = x_centre.copy()
+    log_data = math.log10(n_images) - be.LOG_DATA_CENTRE
+    x[1], x[2], x[3] = log_data, log_data * x[8], log_data * x[5]
+    low, high = be.error_interval(model.bounded, x, chance, z_quantile(level))
+    return float(be.predicted_error(model.bounded, x, chance)), float(low), float(high)
+
+
+def _bounded_needed(model, x_centre, chance: float, target_error: float, side: float, level: float) -> float:
+    """Images needed by a dataset ``side`` (-1: easier, +1: harder) interval-quantiles from the mean.
+
+    The sd of z grows with the distance from 1,000 images (the random data slope), so the
+    bound is a fixed point: n = images_needed(offset = side q sd(n)), iterated from the centre.
+    """
+    from dlcost.core import bounded_error as be
+
+    q, n = z_quantile(level), 10.0**be.LOG_DATA_CENTRE
+    a, b, c = be.z_variance_in_log_data(model.bounded, x_centre)
+    for _ in range(60):
+        log_data = min(12.0, math.log10(n)) - be.LOG_DATA_CENTRE  # the sd beyond 10^12 images is the sd at 10^12
+        offset = side * q * math.sqrt(max(0.0, a + 2.0 * b * log_data + c * log_data * log_data))
+        following = be.images_needed(model.bounded, x_centre, chance, target_error, z_offset=offset)
+        if math.isinf(following) or abs(math.log10(following) - math.log10(n)) < 1e-6:
+            return following
+        n = following
+    return n
+
+
+def need_from_bounded(scenario: Scenario, model: catalog.ErrorModel, rc: float, imagenet_top1: float | None) -> DataNeed:
+    """dlcost-2026 inverted for one backbone: the images needed, the error reached, their intervals."""
+    from dlcost.core import bounded_error as be
+    from dlcost.engine.complexity import baseline_entropy_nats
+
+    baseline = baseline_entropy_nats(scenario.baseline_classes, scenario.baseline_class_counts)
+    x_centre, chance = bounded_inputs(scenario.task, rc, scenario.pretrained, imagenet_top1, baseline)
+    target_error, level = 1.0 - scenario.target_accuracy, scenario.interval_level
+    data_needed = _images(be.images_needed(model.bounded, x_centre, chance, target_error))
+    n_sized = float(cost.training_images(data_needed, scenario.data_max))
+    error, error_low, error_high = bounded_error_at(model, x_centre, chance, n_sized, level)
+    needed_low = _images(_bounded_needed(model, x_centre, chance, target_error, -1.0, level))
+    needed_high = _images(_bounded_needed(model, x_centre, chance, target_error, +1.0, level))
+    at_max = bounded_error_at(model, x_centre, chance, scenario.data_max, level)[0] if scenario.data_max < math.inf else 0.0
+    interval = {"level": level, "method": "mixed-model predictive: fixed-effect, dataset and residual variance",
+                "n_observations": model.n, "n_datasets": None, "calibration": f"{model.name} (docs/validation.md)",
+                "low_log10": None, "high_log10": None}
+    if error >= target_error and data_needed <= scenario.data_max:
+        error = min(error, target_error)
+    return DataNeed(data_needed, n_sized, reported_error(error), *_holding(reported_error(error), error_low, error_high),
+                    *_holding(data_needed, needed_low, needed_high), reported_error(at_max) if at_max > 0 else 0.0,
+                    interval, f"{model.name} (chance-bounded, backbone top-1 {'reference' if imagenet_top1 is None else f'{imagenet_top1:.1%}'})")
+
+
+def error_and_need_functions(model: catalog.ErrorModel, scenario, rc: float, imagenet_top1: float | None = None):
+    """(error after n images, images for an error) of a model, vectorised: for curves and charts."""
+    import numpy as np
+
+    segmentation = scenario.task == "segmentation"
+    if model.form == "eq1":
+        coef = model.coefficients
+        return (lambda n: accuracy.predicted_error(n, rc, scenario.pretrained, segmentation, coef),
+                lambda e: accuracy.images_needed(e, rc, scenario.pretrained, segmentation, coef))
+    from dlcost.core import bounded_error as be
+    from dlcost.engine.complexity import baseline_entropy_nats
+
+    baseline = baseline_entropy_nats(getattr(scenario, "baseline_classes", None), getattr(scenario, "baseline_class_counts", None))
+    x_centre, chance = bounded_inputs(scenario.task, rc, scenario.pretrained, imagenet_top1, baseline)
+
+    def error_of(n_images):
+        x = be.regressors(n_images, rc, scenario.pretrained, scenario.task, imagenet_top1)
+        return be.predicted_error(model.bounded, x, chance)
+
+    def needed_of(target_error):
+        return np.vectorize(lambda t: be.images_needed(model.bounded, x_centre, chance, float(t)), otypes=[float])(target_error)
+
+    return error_of, needed_of

@@ -17,7 +17,7 @@ from dlcost.catalog.hardware import HardwareCatalog, load_hardware
 from dlcost.core import accuracy, cost, recommend
 from dlcost.core.checks import InputError
 from dlcost.engine.complexity import relative_complexity_of
-from dlcost.engine.data_need import DataNeed, need_from_eq1, need_from_pilot
+from dlcost.engine.data_need import DataNeed, need_from_bounded, need_from_eq1, need_from_pilot
 from dlcost.engine.training_compute import ComputeSettings, has_measurement, resolve_settings, training_compute
 from dlcost.engine.uncertainty import Calibration, error_bounds, reported_error, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
@@ -68,6 +68,18 @@ def range_warnings(relative_complexity: float, n_images: float, error: float) ->
         warnings.append(f"the predicted error {error:.3g} is outside (0, 1): the inputs are outside the range "
                         "where eq. (1) is meaningful.")
     return warnings
+
+
+def architecture_top1(architecture: Architecture) -> float | None:
+    """ImageNet top-1 of a candidate's backbone: its own, or (segmentation) its backbone's; None: unknown. [fraction]"""
+    if architecture.imagenet_top1 is not None:
+        return architecture.imagenet_top1
+    from dlcost.engine.bounded_fit import backbone_top1
+
+    try:
+        return backbone_top1(architecture.name)
+    except InputError:
+        return None
 
 
 def _resolve_model(model: str | catalog.ErrorModel) -> catalog.ErrorModel:
@@ -122,7 +134,8 @@ def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, setting
     )
 
 
-def _priced_rows(scenario: Scenario, need: DataNeed, hardware: HardwareCatalog) -> tuple[list[dict], list[str], ComputeSettings]:
+def _priced_rows(scenario: Scenario, need_of, hardware: HardwareCatalog) -> tuple[list[dict], list[str], ComputeSettings]:
+    """Every candidate priced at its own data need (``need_of(architecture)``: one need for all under eq. (1))."""
     settings = resolve_settings(scenario, hardware, need_price=scenario.cost_mode != "paper")
     architectures, unable = candidate_architectures(scenario.architectures, scenario.task)
     rows, unmeasured = [], []
@@ -131,7 +144,10 @@ def _priced_rows(scenario: Scenario, need: DataNeed, hardware: HardwareCatalog) 
         if scenario.cost_mode == "measured" and not measured:
             unmeasured.append(architecture.name)
             continue
-        rows.append(_row(architecture, scenario, need, settings, hardware, measured))
+        need = need_of(architecture)
+        row = _row(architecture, scenario, need, settings, hardware, measured)
+        row["_need"] = need
+        rows.append(row)
     if not rows:
         raise InputError("cost_mode", f"cost_mode measured needs a measured throughput; none for {', '.join(unmeasured)}. "
                                       "Use cost_mode flops, or measure with `dlcost bench --save`.")
@@ -143,13 +159,23 @@ def _priced_rows(scenario: Scenario, need: DataNeed, hardware: HardwareCatalog) 
     return rows, notes, settings
 
 
-def _ranked(rows: list[dict], scenario: Scenario, max_accuracy: float, reachable: bool) -> tuple[list[Recommendation], list[str]]:
+def _reach(scenario: Scenario, need: DataNeed) -> tuple[float, bool]:
+    """The best accuracy reachable within data_max, and whether the target is."""
+    reachable = need.data_needed <= scenario.data_max
+    return (scenario.target_accuracy if reachable else 1.0 - need.reached_error), reachable
+
+
+def _ranked(rows: list[dict], scenario: Scenario) -> tuple[list[Recommendation], list[str]]:
+    """Cheapest first (eq. (3)); a candidate that cannot reach the target ranks after those that can."""
     tolerance = catalog.defaults()["tie_tolerance"]
+    reach = [_reach(scenario, row["_need"]) for row in rows]
     ranked, tied = recommend.rank_candidates(
-        [(r["training_cost"], r["data_cost"]) for r in rows], [max_accuracy] * len(rows),
-        [r["inference_gflops"] for r in rows], [r["architecture"] for r in rows], scenario.top, tolerance)
-    recommendations = [Recommendation(rank=rank, max_achievable_accuracy=max_accuracy, feasible=reachable,
-                                      tied_on_cost=index in tied, **rows[index])
+        [(r["training_cost"], r["data_cost"]) for r in rows], [accuracy for accuracy, _ in reach],
+        [r["inference_gflops"] for r in rows], [r["architecture"] for r in rows], scenario.top, tolerance,
+        feasible=[ok for _, ok in reach])
+    recommendations = [Recommendation(rank=rank, max_achievable_accuracy=reach[index][0], feasible=reach[index][1],
+                                      predicted_error=rows[index]["_need"].reached_error, tied_on_cost=index in tied,
+                                      **{k: v for k, v in rows[index].items() if k != "_need"})
                        for rank, index in enumerate(ranked, start=1)]
     names = [rows[index]["architecture"] for index in sorted(tied)]
     notes = [f"{', '.join(names)} tie on cost (within {tolerance:.0%}): ranked by predicted accuracy, then inference "
@@ -180,13 +206,17 @@ def estimate(
     model = _resolve_model(model)
     rc = relative_complexity_of(scenario)
     if scenario.pilot_points:
-        need = need_from_pilot(scenario, model)
+        shared = need_from_pilot(scenario, model)
+    elif model.form == "eq1":
+        shared = need_from_eq1(scenario, model, rc, _calibration(model, scenario.interval_level, scenario.interval_method, calibration))
     else:
-        need = need_from_eq1(scenario, model, rc, _calibration(model, scenario.interval_level, scenario.interval_method, calibration))
-    reachable = need.data_needed <= scenario.data_max
-    max_accuracy = scenario.target_accuracy if reachable else 1.0 - need.reached_error
-    rows, notes, settings = _priced_rows(scenario, need, hardware)
-    recommendations, tie_notes = _ranked(rows, scenario, max_accuracy, reachable)
+        shared = None  # dlcost-2026: each backbone has its own need
+    rows, notes, settings = _priced_rows(
+        scenario, (lambda _: shared) if shared is not None else (lambda a: need_from_bounded(scenario, model, rc, architecture_top1(a))),
+        hardware)
+    recommendations, tie_notes = _ranked(rows, scenario)
+    need = shared if shared is not None else next(r["_need"] for r in rows if r["architecture"] == recommendations[0].architecture)
+    max_accuracy, reachable = _reach(scenario, need)
     raw_error = need.reached_error if need.error_clamped is None else need.error_clamped
     warnings = range_warnings(rc, need.n_sized, raw_error) + _reach_warnings(scenario, need, max_accuracy)
     warnings += notes + tie_notes
@@ -240,6 +270,8 @@ def predict_error(
     model = _resolve_model(model)
     rc = relative_complexity_of(query)
     segmentation = query.task == "segmentation"
+    if model.form == "bounded":
+        return _predict_bounded(query, model, rc)
     raw_error = float(accuracy.predicted_error(query.data, rc, query.pretrained, segmentation, model.coefficients))  # Eq. (1)
     error = reported_error(raw_error)  # within (0, 1]; range_warnings notes a clamp
     calibration = _calibration(model, query.interval_level, query.interval_method, calibration)
@@ -248,4 +280,23 @@ def predict_error(
         model=model.name, data=query.data, relative_complexity=rc, pretrained=query.pretrained, task=query.task,
         error=error, error_low=low, error_high=high, accuracy=1.0 - error, interval=calibration.describe(),
         warnings=range_warnings(rc, query.data, raw_error),
+    )
+
+
+def _predict_bounded(query: ErrorQuery, model: catalog.ErrorModel, rc: float) -> ErrorPrediction:
+    """dlcost-2026's error after ``query.data`` images, for a backbone at the reference (ResNet-50)."""
+    from dlcost.engine.complexity import baseline_entropy_nats
+    from dlcost.engine.data_need import bounded_error_at, bounded_inputs
+
+    baseline = baseline_entropy_nats(query.baseline_classes, query.baseline_class_counts)
+    x_centre, chance = bounded_inputs(query.task, rc, query.pretrained, None, baseline)
+    error, low, high = bounded_error_at(model, x_centre, chance, query.data, query.interval_level)
+    error = reported_error(error)
+    interval = {"level": query.interval_level, "method": "mixed-model predictive: fixed-effect, dataset and residual variance",
+                "n_observations": model.n, "n_datasets": None, "calibration": f"{model.name} (docs/validation.md)",
+                "low_log10": None, "high_log10": None}
+    return ErrorPrediction(
+        model=model.name, data=query.data, relative_complexity=rc, pretrained=query.pretrained, task=query.task,
+        error=error, error_low=min(low, error), error_high=max(high, error), accuracy=1.0 - error, interval=interval,
+        warnings=[f"chance error is {chance:.1%}: dlcost-2026 never predicts worse than a guess."] if error > 0.9 * chance else [],
     )

@@ -63,6 +63,27 @@ def _curves(fit: core.LearningCurveFit, n, needed_high: float | None) -> dict:
     return {"n_train": grid.tolist(), "series": series}
 
 
+def _prior(model: catalog.ErrorModel, query: LearningCurveQuery, rc: float | None, n_largest: float) -> tuple[float, float | None]:
+    """The power law's prior slope and level (log10 error at 1 image) from the error model.
+
+    Eq. (1) is a power law already. dlcost-2026 is not: its prior is its tangent in log-log at
+    the largest pilot subset (the slope flattens towards chance), with the backbone at the
+    reference (the pilot measures its own).
+    """
+    if model.form == "eq1":
+        coef = model.coefficients
+        return float(coef.data_slope(query.pretrained)), None if rc is None else float(coef.offset(rc, query.task == "segmentation"))
+    from dlcost.core import bounded_error as be
+    from dlcost.engine.complexity import baseline_entropy_nats
+
+    rc_known = 1.0 if rc is None else rc  # classes not given: ImageNet-like difficulty, and the level is left free
+    chance = be.chance_error(query.task, rc_known * baseline_entropy_nats(query.baseline_classes, query.baseline_class_counts))
+    x = be.regressors(n_largest, rc_known, query.pretrained, query.task, None)
+    slope = be.local_log_slope(model.bounded, x)
+    level = math.log10(float(be.predicted_error(model.bounded, x, chance))) - slope * math.log10(n_largest)
+    return slope, None if rc is None else level
+
+
 def fit_pilot(query: LearningCurveQuery, model: catalog.ErrorModel | str | None = None,
               predict_needed_within: float | None = None) -> LearningCurveResult:
     """Fit the pilot's learning curve and size the data for ``query.target_accuracy``.
@@ -83,11 +104,9 @@ def fit_pilot(query: LearningCurveQuery, model: catalog.ErrorModel | str | None 
         (see ``unreachable_message``); the CLI reports that as an error.
     """
     model = catalog.error_model(model or catalog.DEFAULT_MODEL) if not isinstance(model, catalog.ErrorModel) else model
-    coef = model.coefficients
     rc = relative_complexity_of(query)
-    prior_slope = float(coef.data_slope(query.pretrained))
-    prior_intercept = None if rc is None else float(coef.offset(rc, query.task == "segmentation"))
     n = np.array([p.n_train for p in query.points])
+    prior_slope, prior_intercept = _prior(model, query, rc, float(n[-1]))
     e = np.array([p.error for p in query.points])
     target_error = 1.0 - query.target_accuracy
     fit = core.fit_learning_curve(

@@ -9,6 +9,9 @@ Validation is leave-one-dataset-out: each dataset's observations are predicted
 by a model fitted without them (Table 2 of seed 000 is the paper's own check).
 Datasets are grouped by name with a trailing parenthetical removed, so
 "CIFAR-100 (VTAB-1k)" and "CIFAR-100 (VTAB full)" are one dataset.
+
+Eq. (1) has terms for classification and segmentation only: :func:`design` refuses a
+detection observation, and callers leave them out first with :func:`eq1_observations`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from dlcost.schemas.observation import Observation
 
 __all__ = [
     "example_observations",
+    "corpus_observations",
+    "eq1_observations",
+    "EQ1_TASKS",
     "design",
     "fit_error_model",
     "fit_design",
@@ -48,6 +54,8 @@ REGRESSORS = {
     "complexity": "Relative complexity (RC)",
     "segmentation": "Type (1 = semantic segmentation)",
 }
+#: The tasks eq. (1) models (Type = 1 for segmentation); observations of any other task are left out of fits.
+EQ1_TASKS = ("classification", "segmentation")
 
 
 def example_observations() -> list[Observation]:
@@ -64,14 +72,47 @@ def example_observations() -> list[Observation]:
     return paper + parse_observations_csv(catalog.shipped_observations_csv())
 
 
+def corpus_observations() -> list[Observation]:
+    """Every shipped observation: :func:`example_observations` (Table 2 of seed 000 and
+    ``vtab_calibration.csv``) and the 615 rows of ``public_corpus.csv`` (657 in all).
+
+    What ``dlcost observation import --examples`` stores. It holds detection results,
+    which eq. (1) cannot fit: see :func:`eq1_observations`.
+    """
+    return example_observations() + parse_observations_csv(catalog.public_corpus_csv())
+
+
+def eq1_observations(observations) -> tuple[list, str | None]:
+    """The observations eq. (1) can be fitted on (tasks ``EQ1_TASKS``), and a note on those left out (None: none were).
+
+    ``observations`` are Observations or rows with their fields (``task`` at least).
+    """
+    observations = list(observations)
+    kept = [o for o in observations if o.task in EQ1_TASKS]
+    left_out = len(observations) - len(kept)
+    if not left_out:
+        return kept, None
+    return kept, (f"{left_out} detection observation{'s' if left_out != 1 else ''} left out: "
+                  "eq. (1) has no detection term")
+
+
 def dataset_group(name: str) -> str:
     """The dataset an observation belongs to for grouped validation."""
     return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip().lower()
 
 
 def design(observations: list[Observation]) -> tuple[np.ndarray, np.ndarray]:
-    """Regressors (n x 5, order of ``COEFFICIENT_ORDER``) and log10(error) of observations."""
+    """Regressors (n x 5, order of ``COEFFICIENT_ORDER``) and log10(error) of observations.
+
+    Raises :class:`InputError` for a detection observation (eq. (1) has no term for it;
+    leave such observations out with :func:`eq1_observations`).
+    """
     count = len(observations)
+    other = next((o for o in observations if o.task not in EQ1_TASKS), None)
+    if other is not None:
+        raise InputError("observations",
+            f"observations: eq. (1) has no {other.task} term; got a {other.task} observation ({other.dataset!r}). "
+            "Filter them out (--observations task=classification or task=segmentation).")
     log_n = np.log10(np.fromiter((o.n_train for o in observations), dtype=float, count=count))
     pretrained = np.fromiter((o.pretrained for o in observations), dtype=float, count=count)
     segmentation = np.fromiter((o.task == "segmentation" for o in observations), dtype=float, count=count)

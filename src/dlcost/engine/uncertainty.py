@@ -31,7 +31,7 @@ from dlcost.catalog import ErrorModel
 from dlcost.core import accuracy
 from dlcost.core.checks import InputError
 from dlcost.core.intervals import conformal_log10_bounds, ols_log10_bounds
-from dlcost.engine.refit import dataset_group, example_observations, validation_predictions
+from dlcost.engine.refit import dataset_group, eq1_observations, example_observations, validation_predictions
 
 __all__ = ["Calibration", "calibrate", "default_calibration", "shipped_calibration", "error_bounds", "data_needed_bounds", "reported_error",
            "MIN_ERROR", "CALIBRATION_FIELDS"]
@@ -74,11 +74,14 @@ def calibrate(model: ErrorModel, observations, level: float, method: str = "conf
     """Calibrate an interval for ``model`` on ``observations`` (Observations, or store rows with their fields).
 
     ``refit`` (default: True unless ``model`` is the published one) uses
-    leave-one-dataset-out residuals, since the model was fitted on them.
+    leave-one-dataset-out residuals, since the model was fitted on them. Detection
+    observations are left out (eq. (1) has no term for them); ``source`` then says how many.
     """
     if not 0.0 < level < 1.0:
         raise InputError("interval_level", f"interval_level must be a fraction in (0, 1); got {level!r}.")
-    observations = list(observations)
+    observations, left_out = eq1_observations(observations)
+    if left_out:
+        source = f"{source}; {left_out}" if source else left_out
     groups = {dataset_group(name) for name in {o.dataset for o in observations}}
     if method == "ols":
         if model.residual_variance is None or model.df_resid is None:

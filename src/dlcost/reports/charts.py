@@ -16,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from dlcost import catalog
-from dlcost.core import accuracy, cost
+from dlcost.core import cost
 from dlcost.engine.complexity import relative_complexity_of
+from dlcost.engine.data_need import error_and_need_functions
+from dlcost.engine.estimate import architecture_top1
 from dlcost.engine.uncertainty import reported_error
 from dlcost.schemas import Estimate
 
@@ -38,12 +40,13 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
       ``breakdown``: training and data cost per recommendation [USD].
     """
     scenario = result.inputs
-    coef = (model or catalog.error_model(result.model)).coefficients
     rc = relative_complexity_of(scenario)
-    segmentation = scenario.task == "segmentation"
+    best = next((catalog.find_architecture(r.architecture) for r in result.recommendations[:1]), None)
+    error_of, needed_of = error_and_need_functions(model or catalog.error_model(result.model), scenario, rc,
+                                                   None if best is None else architecture_top1(best))
     pilot_curve = result.pilot["curve"] if result.pilot else None
     if pilot_curve is None:
-        limit_error = float(accuracy.predicted_error(scenario.data_max, rc, scenario.pretrained, segmentation, coef))
+        limit_error = float(error_of(scenario.data_max))
     else:
         limit_error = float(np.interp(np.log10(scenario.data_max), np.log10(pilot_curve["n_train"]), pilot_curve["error"]))
     limit_accuracy = 1.0 - reported_error(limit_error)
@@ -52,7 +55,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
     high = min(0.9995, max(scenario.target_accuracy, limit_accuracy) + 0.02)
     accuracies = np.linspace(low, high, n_points)
     if pilot_curve is None:
-        needed = accuracy.images_needed(1.0 - accuracies, rc, scenario.pretrained, segmentation, coef)
+        needed = needed_of(1.0 - accuracies)
     else:  # the pilot's curve sized the data: invert it on its grid (errors fall along it)
         sizes_log = np.log10(pilot_curve["n_train"])
         errors = np.asarray(pilot_curve["error"])
@@ -68,7 +71,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
         series.append({"architecture": rec.architecture, "total_cost": (data_cost + per_image * trained).tolist()})  # Eq. (3)
 
     sizes = np.logspace(2, np.log10(max(scenario.data_max, result.data_needed or scenario.data_max, 1e3) * 10), n_points)
-    curve = 1.0 - _reported(accuracy.predicted_error(sizes, rc, scenario.pretrained, segmentation, coef))
+    curve = 1.0 - _reported(error_of(sizes))
     return {
         "cost_vs_accuracy": {
             "accuracy": accuracies.tolist(),

@@ -19,6 +19,8 @@ class Recommendation(BaseModel):
     n_parameters: int = Field(description="Trainable parameters.")
     inference_gflops: float = Field(description="Forward GFLOPs per image: the inference cost that breaks ties on total cost. [GFLOP]")
     max_achievable_accuracy: float = Field(description="Accuracy reached: the target if feasible, else the best within data_max. [fraction]")
+    predicted_error: float | None = Field(None, description="Error this candidate is predicted to reach on the images it is sized for "
+                                                            "(dlcost-2026: its own backbone; eq. (1): the same for all). [fraction]")
     data_needed: float | None = Field(description="Images needed for the target, eq. (1) inverted (or the pilot's curve); may exceed data_max; null when unreachable at any size. [images]")
     data_needed_low: float | None = Field(description="Lower bound of data_needed at the interval level (at least 1); null when "
                                                       "even the interval's optimistic end never reaches the target. [images]")

@@ -2,7 +2,9 @@
 
 An observation records the dataset, the task, how many images the model was
 trained on, its classes, whether it was fine-tuned, and the accuracy (or mean
-IoU) reached. Observations calibrate the intervals and refit eq. (1) of seed 000.
+IoU, or mAP) reached. Observations calibrate the intervals and refit eq. (1) of seed 000
+(which has terms for classification and segmentation only: detection observations are
+stored, listed and exported, and left out of fits and calibrations).
 The bounds here are the store's columns, so every interface rejects what the
 database could not hold, with the same message.
 """
@@ -41,7 +43,9 @@ class Observation(Inputs):
     model_config = ConfigDict(json_schema_extra=stated_rules(at_least_one=[("n_classes", "class_counts", "relative_complexity")]))
 
     dataset: str = Field(description="Dataset or project name; validation groups by it.", json_schema_extra=_text("dataset"))
-    task: Literal["classification", "segmentation"]
+    task: Literal["classification", "segmentation", "detection"] = Field(
+        description="classification (accuracy), segmentation (mean IoU or Dice) or detection (box or mask mAP); "
+                    "eq. (1) has no detection term, so fits and interval calibrations leave detection out.")
     n_train: float = Field(description="Training images. [images]", json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_IMAGES}))
     n_classes: int | None = Field(None, description="Number of classes (uniform when class_counts is absent).",
                                   json_schema_extra=stated({"minimum": 2, "maximum": MAX_CLASSES}))

@@ -33,7 +33,10 @@ def model_rows(store) -> list[dict]:
     """The published model and every fitted one, the active one marked."""
     active = store.active_model()
     paper = catalog.error_model(catalog.DEFAULT_MODEL)
-    rows = [{"name": paper.name, "n": paper.n, "r2": paper.r2, "created_at": "2024 (published)", "active": active == paper.name}]
+    corpus = catalog.error_model(catalog.CORPUS_MODEL)
+    rows = [{"name": paper.name, "n": paper.n, "r2": paper.r2, "created_at": "2024 (published)", "active": active == paper.name},
+            {"name": corpus.name, "n": corpus.n, "r2": None, "created_at": "2026 (shipped; docs/validation.md)",
+             "active": active == corpus.name}]
     return rows + [{"name": r.name, "n": r.n, "r2": r.r2, "created_at": r.created_at.isoformat(), "active": active == r.name}
                    for r in store.models()]
 
@@ -51,11 +54,14 @@ def model_document(model: catalog.ErrorModel) -> dict:
              "p": clean(r.p), "ci_low": r.ci_low, "ci_high": r.ci_high}
             for r in model.table
         ],
-        "r2": model.r2,
+        "r2": clean(model.r2),
         "n": model.n,
         "residual_variance": model.residual_variance,
         "df_resid": model.df_resid,
         "covariance": [list(row) for row in model.covariance] if model.covariance else None,
+        "form": model.form,
+        "random_covariance": None if model.bounded is None else [list(row) for row in model.bounded.random_covariance],
+        "validation": model.validation,
     }
 
 

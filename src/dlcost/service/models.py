@@ -1,10 +1,19 @@
-"""Error models on the store's observations: fit (statsmodels OLS), validate, plot (Figure 3)."""
+"""Error models on the store's observations: fit (statsmodels OLS), validate, plot (Figure 3).
+
+Eq. (1) has no detection term: fits and validations leave detection observations out,
+with a note. The six Table 2 cases are added only where the store does not hold them
+already (``observation import --examples`` stores them), so none counts twice.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dlcost import catalog
 from dlcost.core.checks import InputError
-from dlcost.engine.refit import FitResult, example_observations, fit_error_model, validate, validation_summary
+from dlcost.engine.refit import (
+    FitResult, eq1_observations, example_observations, fit_error_model, validate, validation_summary,
+)
 from dlcost.schemas import Observation
 from dlcost.service.workspace import as_observations
 from dlcost.store import PUBLISHED_MODEL
@@ -21,9 +30,16 @@ def fit_and_save(store, name: str, filters: dict, with_paper_cases: bool) -> Fit
     """Fit eq. (1) on the store's (filtered) observations and save it under ``name``."""
     if name == PUBLISHED_MODEL:
         raise InputError("name", "name 'paper-2024' is the published model and cannot be replaced; choose another name.")
-    rows = store.observations(filters)
-    observations = as_observations(rows) + (paper_case_observations() if with_paper_cases else [])
+    selected = store.observations(filters)
+    rows, left_out = eq1_observations(selected)
+    if selected and not rows and not with_paper_cases:
+        raise InputError("observations", "observations: eq. (1) has no detection term and every selected observation is "
+                                         "detection; select classification or segmentation ones (task=classification).")
+    observations = as_observations(rows)
+    observations = _with_paper_cases(observations) if with_paper_cases else observations
     result = fit_error_model(observations, name)
+    if left_out:
+        result = replace(result, notes=[*result.notes, left_out])
     document = result.to_dict()
     store.save_model(
         name,
@@ -42,16 +58,26 @@ def _fitted_observations(store, name: str) -> tuple[list[Observation], dict]:
     wanted = set(row.observation_ids)
     observations = as_observations([r for r in store.observations() if r.id in wanted])
     if row.with_paper_cases:
-        observations += paper_case_observations()
+        observations = _with_paper_cases(observations)
     return observations, row.selection.get("held", {})
+
+
+def _with_paper_cases(observations: list[Observation]) -> list[Observation]:
+    """``observations`` and those of the six Table 2 cases they do not hold already."""
+    cases = paper_case_observations()
+    sources = {case.source for case in cases}
+    held = [o for o in observations if o.source in sources]
+    return observations + [case for case in cases if case not in held]
 
 
 def validate_model(store, name: str) -> dict:
     """Table 2-style validation: leave-one-dataset-out refits for a fitted model; for
     paper-2024, its predictions on every stored observation plus Table 2."""
+    notes = []
     if name == PUBLISHED_MODEL:
-        observations = as_observations(store.observations()) + paper_case_observations()
-        rows = validate(observations, catalog.error_model(), refit=False)
+        stored, left_out = eq1_observations(store.observations())
+        notes += [left_out] if left_out else []
+        rows = validate(_with_paper_cases(as_observations(stored)), catalog.error_model(), refit=False)
         method = "published coefficients applied to every observation (no refit)"
     else:
         observations, held = _fitted_observations(store, name)
@@ -60,6 +86,7 @@ def validate_model(store, name: str) -> dict:
     return {
         "model": name,
         "method": method,
+        "notes": notes,
         "cases": [
             {"case": r.case, "data": r.data, "relative_complexity": r.relative_complexity, "pretrained": r.pretrained,
              "observed_error": r.observed_error, "predicted_error": r.predicted_error, "log10_ratio": r.log10_ratio}

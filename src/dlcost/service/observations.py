@@ -11,28 +11,34 @@ import csv
 import re
 from collections.abc import Iterator
 
-from dlcost import catalog
 from dlcost.core.checks import InputError
 from dlcost.iotools.observations_csv import parse_observation_records
 from dlcost.store import Store
 
 __all__ = ["import_observations_csv", "observation_chunks", "EXAMPLES_LABEL", "CHUNK_CHARACTERS"]
 
-EXAMPLES_LABEL = "shipped vtab_calibration.csv"
+#: What ``observation import --examples`` names as its source: :func:`dlcost.engine.refit.corpus_observations`.
+EXAMPLES_LABEL = "shipped Table 2 (seed 000), vtab_calibration.csv and public_corpus.csv"
 
 #: Characters of CSV text parsed at a time (rows are never split). [characters]
 CHUNK_CHARACTERS = 1_000_000
 
 
 def import_observations_csv(store: Store, text: str | None, allow_duplicates: bool = False) -> dict:
-    """Parse CSV text (None: the shipped examples) and add its rows in one transaction.
+    """Parse CSV text (None: every shipped observation, :func:`dlcost.engine.refit.corpus_observations`)
+    and add its rows in one transaction.
 
     Returns ``{"imported": n, "skipped_duplicates": m, "ids": [...]}``; rows equal in
     every field to a stored one (or to an earlier row of the file) are skipped unless
     ``allow_duplicates``, so importing the same file twice adds nothing.
     """
-    text = catalog.shipped_observations_csv() if text is None else text
-    identifiers, skipped = store.import_observation_batches(observation_chunks(text), allow_duplicates=allow_duplicates)
+    if text is None:
+        from dlcost.engine.refit import corpus_observations  # numpy: imported when needed
+
+        batches = [corpus_observations()]
+    else:
+        batches = observation_chunks(text)
+    identifiers, skipped = store.import_observation_batches(batches, allow_duplicates=allow_duplicates)
     return {"imported": len(identifiers), "skipped_duplicates": skipped, "ids": identifiers}
 
 

@@ -94,8 +94,8 @@ class Workspace:
         if name is not None and not name.strip():
             raise InputError("model", f"model must name an error model, {PUBLISHED_MODEL} or a fitted one; got {name!r}. "
                                       "Leave it out for the active model.")
-        if name == PUBLISHED_MODEL:
-            return catalog.error_model(PUBLISHED_MODEL)
+        if name in catalog.SHIPPED_MODELS:
+            return catalog.error_model(name)
         store = self.store()
         if store is None:
             return catalog.error_model(name or PUBLISHED_MODEL)
@@ -107,6 +107,8 @@ class Workspace:
         Computed once per version of the store's observations (every write changes it) and
         saved there; an answer reads that version and, in a new process, the saved row.
         """
+        if model.form == "bounded":
+            return None  # dlcost-2026's interval is its own predictive distribution (dataset spread included)
         if method == "ols":
             return uncertainty.calibrate(model, [], level, "ols")
         store = self.store()

@@ -31,6 +31,8 @@ __all__ = ["Store", "database_url", "CATALOG_VERSION", "SCHEMA_REVISION", "exist
 
 #: The published model (Table 1 of seed 000): always there, never stored or replaced.
 PUBLISHED_MODEL = "paper-2024"
+#: The models shipped with the package (catalog.SHIPPED_MODELS): never stored, never replaced.
+SHIPPED_MODELS = ("dlcost-2026", PUBLISHED_MODEL)
 
 #: Identifies the shipped catalog files a saved result was computed with.
 CATALOG_VERSION = "2026-11"
@@ -241,8 +243,8 @@ class Store:
     # ----- fitted models ---------------------------------------------------
     def save_model(self, name: str, fit: dict) -> FittedModelRow:
         _check_name(name, "name")
-        if name == PUBLISHED_MODEL:
-            raise InputError("name", "name 'paper-2024' is the published model and cannot be replaced; choose another name.")
+        if name in SHIPPED_MODELS:
+            raise InputError("name", f"name {name!r} is a shipped model and cannot be replaced; choose another name.")
         with self._writing() as session:
             session.execute(delete(FittedModelRow).where(FittedModelRow.name == name))
             row = FittedModelRow(name=name, created_at=_now(), **fit)
@@ -258,7 +260,7 @@ class Store:
         from dlcost import catalog
         from dlcost.core.accuracy import ErrorCoefficients
 
-        if name == PUBLISHED_MODEL:
+        if name in SHIPPED_MODELS:
             return catalog.error_model(name)
         row = self.model(name)
         table = tuple(
@@ -275,7 +277,7 @@ class Store:
         with self._reading() as session:
             row = session.scalar(select(FittedModelRow).where(FittedModelRow.name == name))
         if row is None:
-            known = [PUBLISHED_MODEL, *(r.name for r in self.models())]
+            known = [*SHIPPED_MODELS, *(r.name for r in self.models())]
             raise InputError("model", f"model must be one of {', '.join(known)}; got {shown(name)}.")
         return row
 
@@ -297,7 +299,7 @@ class Store:
         return self.setting("active_model", PUBLISHED_MODEL)
 
     def use_model(self, name: str) -> None:
-        if name != PUBLISHED_MODEL:
+        if name not in SHIPPED_MODELS:
             self.model(name)
         self.set_setting("active_model", name)
 
