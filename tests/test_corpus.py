@@ -15,7 +15,12 @@ import pytest
 
 from dlcost import catalog
 from dlcost.core.checks import InputError
-from dlcost.engine.refit import corpus_observations, design, eq1_observations, example_observations
+from dlcost.engine.refit import (
+    corpus_observations,
+    design,
+    eq1_observations,
+    example_observations,
+)
 from dlcost.engine.uncertainty import calibrate
 from dlcost.iotools.observations_csv import parse_observations_csv
 

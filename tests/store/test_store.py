@@ -428,7 +428,7 @@ def test_model_fit_list_use(store, use_store):
     assert active.coefficients == store.error_model("mine").coefficients
     assert resolve_error_model("paper-2024").name == "paper-2024"
 
-    with pytest.raises(ValueError, match=r"^model must be one of paper-2024, mine, lab A; got 'nope'\.$"):
+    with pytest.raises(ValueError, match=r"^model must be one of dlcost-2026, paper-2024, mine, lab A; got 'nope'\.$"):
         store.use_model("nope")
     assert store.active_model() == "mine"
     with pytest.raises(ValueError, match="published model and cannot be replaced"):

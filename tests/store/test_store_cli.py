@@ -92,7 +92,7 @@ def test_scenario_errors(dlcost):
     fails(dlcost("scenario", "compare", "alpha", "nope"), "name must be a saved scenario; got 'nope'. Saved: alpha.")
     fails(dlcost("scenario", "compare", "alpha"), "names: compare needs at least 2 saved scenarios; got 1.")
     fails(dlcost("scenario", "save", "beta", "--scenario", FIGURE_2, "--model", "nope"),
-          "model must be one of paper-2024; got 'nope'.")
+          "model must be one of dlcost-2026, paper-2024; got 'nope'.")
 
 
 # ----- observations ------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_model_fit_with_held_type(dlcost):
 
 
 def test_model_errors(dlcost):
-    unknown = "model must be one of paper-2024; got 'nope'."
+    unknown = "model must be one of dlcost-2026, paper-2024; got 'nope'."
     fails(dlcost("model", "use", "nope"), unknown)
     fails(dlcost("model", "show", "nope"), unknown)
     fails(dlcost("model", "validate", "nope", "--json"), unknown)
@@ -270,6 +270,9 @@ def test_model_errors(dlcost):
     fails(dlcost("model", "fit", "pretrained only", "--observations", "pretrained=yes"),
           "observations: singular design: every observation is pretrained: log10(data) and Pretrain x log10(data) "
           "cannot be told apart; add observations of the other kind.")
+    fails(dlcost("model", "fit", "boxes", "--observations", "task=detection"),
+          "observations: eq. (1) has no detection term and every selected observation is detection; "
+          "select classification or segmentation ones (task=classification).")
 
 
 @pytest.mark.parametrize("url", [

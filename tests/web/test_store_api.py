@@ -133,7 +133,7 @@ BAD_SAVES = {
     "unknown input": ({"name": "a", "scenario": {**FIGURE_2, "data_maxx": 1}}, "data_maxx", "not an input"),
     "unknown architecture": ({"name": "a", "scenario": {**FIGURE_2, "architectures": ["NoSuchNet"]}}, "architectures", "NoSuchNet"),
     "bad link": ({"name": "a", "query": "target_accuracy=lots"}, "target_accuracy", "lots"),
-    "unknown model": ({"name": "a", "scenario": FIGURE_2, "model": "nope"}, "model", "model must be one of paper-2024"),
+    "unknown model": ({"name": "a", "scenario": FIGURE_2, "model": "nope"}, "model", "model must be one of dlcost-2026, paper-2024"),
     "unknown key": ({"name": "a", "scenario": FIGURE_2, "replce": True}, "replce", ""),
 }
 
