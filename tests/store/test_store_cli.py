@@ -231,7 +231,7 @@ def test_model_fit_validate_plot_use(dlcost, tmp_path):
     assert ok_json(dlcost("estimate", "--scenario", FIGURE_2, "--json"))["model"] == "paper-2024"
     assert ok(dlcost("model", "use", "mine")) == "estimates now use mine\n"
     assert [(m["name"], m["active"]) for m in ok_json(dlcost("model", "list", "--json"))["models"]] == [
-        ("paper-2024", False), ("mine", True)]
+        ("paper-2024", False), ("dlcost-2026", False), ("mine", True)]
     assert ok_json(dlcost("estimate", "--scenario", FIGURE_2, "--json"))["model"] == "mine"
     assert ok_json(dlcost("estimate", "--scenario", FIGURE_2, "--model", "paper-2024", "--json"))["model"] == "paper-2024"
     assert ok_json(dlcost("scenario", "save", "with mine", "--scenario", FIGURE_2, "--json"))["model"] == "mine"
