@@ -238,4 +238,18 @@ def validation_view(report: dict) -> Group:
                       f"{10 ** case['log10_ratio']:.2f}x")
     summary = (f"n = {report['n']}; median |log10(predicted/observed)| = {report['median_abs_log10_ratio']:.3f}; "
                f"within a factor of 2: {report['share_within_2x']:.0%}")
-    return Group(table, summary)
+    from dlcost.service.corpus_model import range_factor
+
+    parts = [table] if report["cases"] else []
+    for by, scores in (report.get("comparison") or {}).items():
+        comparison = Table(title=f"Held out by {by}", title_justify="left")
+        for column in ("Model", "Rows", "Median |log10|", "Within 2x", "80% coverage", "80% data range"):
+            comparison.add_column(column, justify="left" if column == "Model" else "right")
+        for model_name, subsets in scores.items():
+            for subset, s in subsets.items():
+                factor = s["median_data_range_factor"]
+                comparison.add_row(model_name + ("" if subset == "all" else " (supervised/none)"), str(s["n"]),
+                                   f"{s['median_abs_log10_ratio']:.3f}", f"{s['share_within_2x']:.0%}", f"{s['coverage_80']:.0%}",
+                                   range_factor(factor))
+        parts.append(comparison)
+    return Group(*parts, summary)

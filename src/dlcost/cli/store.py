@@ -322,20 +322,15 @@ def model_fit(
 
 
 @model_app.command("validate")
-def model_validate(name: Annotated[str, typer.Argument()], json_output: JsonOption = False) -> None:
+def model_validate(
+    name: Annotated[str, typer.Argument()],
+    recompute: Annotated[bool, typer.Option("--recompute", help="dlcost-2026: refit every held-out fold (about 10 s) and list every case.")] = False,
+    json_output: JsonOption = False,
+) -> None:
     """Leave-one-dataset-out predictions against the observations, like Table 2 (dlcost-2026: by dataset and by source, on the corpus)."""
-    if name == "dlcost-2026":
-        from dlcost.service.corpus_model import validation_markdown, validation_report
-
-        report = run(validation_report)
-        if json_output:
-            emit(report)
-        else:
-            typer.echo(validation_markdown(report))
-        return
     from dlcost.service.models import validate_model
 
-    report = run(lambda: validate_model(_store(), name))
+    report = run(lambda: validate_model(_store(), name, recompute))
     if json_output:
         emit(report)
         return

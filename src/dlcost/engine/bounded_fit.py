@@ -252,7 +252,8 @@ def _bounded_scores(model: be.BoundedModel, data: Features, rows: np.ndarray) ->
     with np.errstate(divide="ignore"):
         width = np.where(slope < 0, 2 * Z80 * sd / np.abs(slope), np.inf)  # log10 images, at the observation
     covered = np.abs(data.z[rows] - mean) <= Z80 * sd
-    return {"log10_ratio": np.log10(predicted) - data.log10_error[rows], "covered": covered, "width_log10": width}
+    return {"log10_ratio": np.log10(predicted) - data.log10_error[rows], "covered": covered, "width_log10": width,
+            "predicted_error": predicted}
 
 
 def _eq1_design(data: Features) -> np.ndarray:
@@ -336,8 +337,19 @@ def cross_validate(data: Features, by: str = "dataset", models=("dlcost-2026", "
         if "paper-2024" in parts:
             parts["paper-2024"].append(_paper_scores(data, held, design))
     kinds = np.concatenate([data.kinds[rows] for rows in order]) if order else np.zeros(0, object)
+    cases = []
+    if "dlcost-2026" in parts and order:
+        held_rows = np.concatenate(order)
+        predicted = np.concatenate([p["predicted_error"] for p in parts["dlcost-2026"]])
+        for row, value in zip(held_rows.tolist(), predicted.tolist(), strict=True):
+            observation = data.observations[row] if data.observations else None
+            cases.append({"case": data.datasets[row] if observation is None else observation.dataset,
+                          "data": float(10 ** (data.x[row, 1] + be.LOG_DATA_CENTRE)), "relative_complexity": float(data.x[row, 4]),
+                          "pretrained": bool(data.x[row, 8]), "kind": str(data.kinds[row]),
+                          "observed_error": float(10 ** data.log10_error[row]), "predicted_error": float(value),
+                          "log10_ratio": float(math.log10(value) - data.log10_error[row])})
     return {
-        "by": by, "folds": len(order), "skipped": skipped,
+        "by": by, "folds": len(order), "skipped": skipped, "cases": cases,
         "scores": {name: {"all": _summary(p), "supervised_or_none": _summary(p, kinds, ("supervised", "none"))}
                    for name, p in parts.items()},
     }

@@ -70,9 +70,37 @@ def _with_paper_cases(observations: list[Observation]) -> list[Observation]:
     return observations + [case for case in cases if case not in held]
 
 
-def validate_model(store, name: str) -> dict:
+def _corpus_validation(recompute: bool) -> dict:
+    """dlcost-2026's held-out scores on the shipped corpus: from its model file, or refitted (with every case)."""
+    from dlcost.service.corpus_model import validation_report
+
+    model = catalog.error_model(catalog.CORPUS_MODEL)
+    if recompute:
+        live = validation_report()
+        comparison = {by: live[by]["scores"] for by in ("dataset", "source")}
+        cases = live["dataset"]["cases"]
+        notes = ["left out of the fit: " + "; ".join(f"{k} ({v})" for k, v in sorted(live["left_out"].items()))]
+    else:
+        comparison, cases = model.validation, []
+        notes = ["figures from the shipped model file (scripts/fit_dlcost_2026.py); "
+                 "`dlcost model validate dlcost-2026 --recompute` refits them and lists every case"]
+    headline = comparison["dataset"]["dlcost-2026"]["all"]
+    return {
+        "model": model.name,
+        "method": "leave-one-dataset-out on the shipped corpus: each dataset predicted by a MixedLM fit without it",
+        "notes": notes, "cases": cases, "comparison": comparison,
+        "n": headline["n"], "median_abs_log10_ratio": headline["median_abs_log10_ratio"],
+        "share_within_2x": headline["share_within_2x"],
+    }
+
+
+def validate_model(store, name: str, recompute: bool = False) -> dict:
     """Table 2-style validation: leave-one-dataset-out refits for a fitted model; for
-    paper-2024, its predictions on every stored observation plus Table 2."""
+    paper-2024, its predictions on every stored observation plus Table 2; for dlcost-2026,
+    its held-out scores on the shipped corpus against the eq. (1) refit and paper-2024
+    (``comparison``; refitted when ``recompute``)."""
+    if name == catalog.CORPUS_MODEL:
+        return _corpus_validation(recompute)
     notes = []
     if name == PUBLISHED_MODEL:
         stored, left_out = eq1_observations(store.observations())
@@ -102,5 +130,8 @@ def plot_model(store, name: str, path) -> None:
 
     if name == PUBLISHED_MODEL:
         raise InputError("name", "model: paper-2024's data is not public; plot a fitted model (dlcost model fit NAME).")
+    if name == catalog.CORPUS_MODEL:
+        raise InputError("name", "model: dlcost-2026 is not eq. (1), so Figure 3 does not apply; "
+                                 "see `dlcost model validate dlcost-2026` and docs/validation.md.")
     observations, held = _fitted_observations(store, name)
     partial_regression_png(observations, path, hold=held)
