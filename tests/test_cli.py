@@ -82,7 +82,7 @@ def test_out_of_range_warning_in_table(capsys):
 
 
 def test_predict_error(capsys):
-    code, out, _ = run(capsys, "predict-error", "--data", "3000", "--rc", "0.403", "--json")
+    code, out, _ = run(capsys, "predict-error", "--data", "3000", "--rc", "0.403", "--model", "paper-2024", "--json")
     document = json.loads(out)
     assert code == 0 and round(document["error"], 3) == 0.101 and document["accuracy"] == pytest.approx(1 - document["error"])
 

@@ -123,3 +123,39 @@ def test_unreachable_candidates_rank_after_reachable_ones():
     result = estimate(scenario(target_accuracy=0.995, data_max=200_000, top=10), model="dlcost-2026")
     feasible = [r.feasible for r in result.recommendations]
     assert feasible == sorted(feasible, reverse=True)
+
+
+def test_a_pilot_estimate_carries_the_cost_optimal_plan():
+    pilot = [[500, 0.12], [1000, 0.08], [2000, 0.055]]
+    plan = estimate(scenario(pilot_points=pilot, collection_rounds=2)).pilot["collection_plan"]
+    assert 1 <= len(plan["round_totals_images"]) <= 2 and plan["n_held"] == 2000
+    assert all(2000 < n <= 1e6 for n in plan["round_totals_images"])
+    assert plan["probability_met_by_round"] == sorted(plan["probability_met_by_round"])
+    capped = estimate(scenario(pilot_points=pilot, data_max=12_000, collection_rounds=3)).pilot["collection_plan"]
+    assert all(n <= 12_000 for n in capped["round_totals_images"])
+    free = estimate(scenario(pilot_points=pilot, missed_target_penalty=0)).pilot["collection_plan"]
+    assert free["round_totals_images"] == [] and free["expected_cost_usd"] == 0  # missing costs nothing: collect nothing
+    dear = estimate(scenario(pilot_points=pilot, missed_target_penalty=1e7)).pilot["collection_plan"]
+    assert dear["probability_missed"] <= plan["probability_missed"] and dear["penalty_source"] == "given"
+    assert estimate(scenario()).pilot is None  # no pilot, no plan
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"collection_rounds": 0}, "collection_rounds must be a whole number of at least 1; got 0."),
+    ({"collection_rounds": 21}, "collection_rounds must be at most 20; got 21."),
+    ({"missed_target_penalty": -5}, "missed_target_penalty must be 0 or more; got -5.0."),
+])
+def test_plan_inputs_are_bounded(values, message):
+    import re
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        scenario(**values)
+
+
+def test_a_wide_estimate_recommends_a_pilot():
+    advice = estimate(scenario()).pilot_recommendation
+    assert advice is not None and advice["sizes_images"] == sorted(advice["sizes_images"]) and advice["sizes_images"][0] >= 25
+    assert advice["cost_usd"] == pytest.approx(advice["data_cost_usd"] + advice["training_cost_usd"]) and advice["data_cost_usd"] > 0
+    assert 1 < advice["range_factor_expected"] < advice["range_factor_now"]
+    assert estimate(scenario(), model="paper-2024").pilot_recommendation is None  # eq. (1): no model curve to plan on
+    assert estimate(scenario(pilot_points=[[500, 0.12], [1000, 0.08]])).pilot_recommendation is None  # a pilot is there

@@ -13,7 +13,8 @@ BASE = dict(target_accuracy=0.9, data_max=1e6, cost_per_datapoint=0.5, classes=1
 
 def test_public_api():
     result = dlcost.estimate(Scenario(**BASE))
-    assert result.model == "paper-2024" and result.cost_mode == "auto"
+    assert result.model == "dlcost-2026" and result.cost_mode == "auto"
+    assert dlcost.estimate(Scenario(**BASE, cost_mode="paper")).model == "paper-2024"  # paper mode: the paper's model
     # auto: measured throughput where the catalog has one for the architecture, else flops
     assert {rec.cost_mode for rec in result.recommendations} <= {"measured", "flops"}
     assert [rec.rank for rec in result.recommendations] == [1, 2, 3]
@@ -23,7 +24,7 @@ def test_public_api():
 
 
 def test_predict_error_api_uses_classes():
-    prediction = dlcost.predict_error(ErrorQuery(data=1e4, classes=1000, pretrained=False))
+    prediction = dlcost.predict_error(ErrorQuery(data=1e4, classes=1000, pretrained=False), model="paper-2024")
     # RC = 1: log10(e) = -0.813 - 0.07 x 4 + 0.609 = -0.484
     assert prediction.error == pytest.approx(10**-0.484)
 

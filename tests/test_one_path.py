@@ -76,7 +76,8 @@ def test_pilot_prior_uses_the_scenarios_baseline():
     scenario = Scenario(**BASE, baseline_classes=100, pilot_points=[[1000, 0.2]])
     result = dlcost.estimate(scenario)
     assert result.relative_complexity == pytest.approx(0.5)
-    alone = dlcost.fit_pilot(LearningCurveQuery(points=[[1000, 0.2]], target_accuracy=0.9, relative_complexity=0.5,
+    # the same classes over the same baseline (dlcost-2026's chance error needs the classes, not RC alone)
+    alone = dlcost.fit_pilot(LearningCurveQuery(points=[[1000, 0.2]], target_accuracy=0.9, classes=10, baseline_classes=100,
                                                 data_max=100_000))
     assert result.data_needed == pytest.approx(alone.data_needed, rel=1e-12)
     assert result.pilot["data_needed"] == pytest.approx(alone.data_needed, rel=1e-12)
@@ -87,6 +88,7 @@ def test_pilot_prior_uses_the_scenarios_baseline():
 # ----- bug B: a scenario saved over HTTP had the shipped calibration ------------------------------
 def test_saved_scenario_has_the_ranges_the_page_showed(client, capsys):
     cli_json(capsys, "observation", "import", "--examples", "--json")
+    assert main(["model", "use", "paper-2024"]) == 0  # an eq. (1) model: the store's observations calibrate it
     client.post("/api/observations", json={"dataset": "parts", "task": "classification", "n_train": 4000,
                                            "n_classes": 5, "pretrained": True, "metric_value": 0.97})
     shown = client.post("/api/estimate", json=BASE).json()
@@ -125,7 +127,7 @@ def test_learning_curve_fit_uses_the_active_model(client, capsys):
 SCENARIOS = {
     "plain (Figure 2, paper mode)": {"target_accuracy": 0.965, "data_max": 200_000, "cost_per_datapoint": 0.63,
                                      "class_counts": {"Positive": 50_000, "Negative": 1_000}, "cost_mode": "paper"},
-    "pilot": {**BASE, "pilot_points": PILOT},
+    "pilot": {**BASE, "pilot_points": PILOT, "collection_rounds": 2, "missed_target_penalty": 50_000},
     "custom baseline": {**BASE, "baseline_classes": 100, "gpu": "A100", "gpus": 8},
     "refit active": {**BASE, "task": "segmentation", "target_accuracy": 0.7},
     "store calibration": {**BASE, "interval_level": 0.9, "pretrained": False},
@@ -140,6 +142,8 @@ def test_every_path_gives_the_same_document(name, client, capsys, tmp_path, stor
     if name == "refit active":
         cli_json(capsys, "model", "fit", "ours", "--with-paper-cases", "--json")
         assert main(["model", "use", "ours"]) == 0
+    if name == "store calibration":  # the store's observations calibrate eq. (1) models (dlcost-2026 carries its own spread)
+        assert main(["model", "use", "paper-2024"]) == 0
     scenario = Scenario.model_validate(values)
     store = Store(store_url)
     try:
@@ -154,7 +158,8 @@ def test_every_path_gives_the_same_document(name, client, capsys, tmp_path, stor
     page = client.get("/scenarios/by-api").text
     link = page.split('href="/?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     shared = client.get("/estimate.json?" + link).json()
-    expected_model = "ours" if name == "refit active" else "paper-2024"
+    expected_model = {"refit active": "ours", "store calibration": "paper-2024", "plain (Figure 2, paper mode)": "paper-2024"}.get(
+        name, "dlcost-2026")
     assert library["model"] == expected_model
     if name == "store calibration":
         assert library["interval"]["calibration"] == "the store's 657 observations" + DETECTION.format(38)
@@ -171,6 +176,7 @@ def test_cli_and_api_deletes_select_the_same_observations(client, capsys, store_
     from dlcost.service.observations import plan_deletion
 
     cli_json(capsys, "observation", "import", "--examples", "--json")
+    assert main(["model", "use", "paper-2024"]) == 0  # an eq. (1) model: what remains calibrates it
     store = Store(store_url)
     try:
         planned = plan_deletion(store, filters={"pretrained": "no"})["count"]

@@ -413,8 +413,8 @@ def _shipped_vtab() -> str:
 # ----- fitted models: fit, list, use ----------------------------------------------
 def test_model_fit_list_use(store, use_store):
     store.add_observations(_synthetic())
-    assert store.active_model() == "paper-2024"
-    assert resolve_error_model().name == "paper-2024"
+    assert store.active_model() is None  # none made active: the cost mode's default
+    assert resolve_error_model().name == "dlcost-2026"
     registry.fit_and_save(store, "mine", {}, with_paper_cases=False)
     registry.fit_and_save(store, "lab A", {"source": "lab A"}, with_paper_cases=False)
     assert [row.name for row in store.models()] == ["mine", "lab A"]

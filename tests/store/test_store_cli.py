@@ -227,7 +227,7 @@ def test_model_fit_validate_plot_use(dlcost, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
     models = ok_json(dlcost("model", "list", "--json"))["models"]
-    assert [(m["name"], m["active"]) for m in models] == [("paper-2024", True), ("dlcost-2026", False), ("mine", False)]
+    assert [(m["name"], m["active"]) for m in models] == [("paper-2024", False), ("dlcost-2026", True), ("mine", False)]
     assert ok_json(dlcost("estimate", "--scenario", FIGURE_2, "--json"))["model"] == "paper-2024"
     assert ok(dlcost("model", "use", "mine")) == "estimates now use mine\n"
     assert [(m["name"], m["active"]) for m in ok_json(dlcost("model", "list", "--json"))["models"]] == [

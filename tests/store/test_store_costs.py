@@ -59,6 +59,7 @@ def _new_process(store_url: str) -> Workspace:
 
 # ----- calibration: once per change ------------------------------------------------
 def test_calibration_is_computed_once_per_change(store, store_url, counted):
+    store.use_model("paper-2024")  # the store's observations calibrate eq. (1) models; dlcost-2026 carries its own spread
     store.add_observations(example_observations())
     workspace = Workspace(load_hardware(), store=store)
     first = workspace.estimate(SCENARIO)
@@ -103,6 +104,7 @@ def test_estimate_latency_does_not_grow_with_the_store(store, store_url):
     def canned(model, observations, level, method="conformal", refit=None, source=""):
         return uncertainty.Calibration(level, method, -0.1, 0.3, len(observations), 20, source, model)
 
+    store.use_model("paper-2024")  # an eq. (1) model: the store's observations calibrate it
     workspace = Workspace(load_hardware(), store=store)
     workspace.estimate(SCENARIO)
     empty = _best_of(workspace, 5)

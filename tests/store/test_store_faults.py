@@ -200,6 +200,7 @@ def _read_only_store(folder: Path) -> Path:
     path = folder / "store.sqlite3"
     store = Store(f"sqlite:///{path}")
     store.add_observations([_observation(dataset=f"d{i}", n_train=1000 * (i + 1), metric_value=0.5 + i / 100) for i in range(30)])
+    store.use_model("paper-2024")  # an eq. (1) model: the stored observations calibrate it
     store.close()
     path.chmod(0o444)
     return path

@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "CORPUS_MODEL",
     "SHIPPED_MODELS",
+    "default_model",
     "BOUNDED_REGRESSOR_LABELS",
 ]
 
@@ -49,6 +50,12 @@ DEFAULT_MODEL = "paper-2024"
 CORPUS_MODEL = "dlcost-2026"
 #: Every model shipped with the package.
 SHIPPED_MODELS = (CORPUS_MODEL, DEFAULT_MODEL)
+
+
+def default_model(cost_mode: str | None = None) -> str:
+    """The model an answer uses when none is named or made active: paper-2024 in paper mode (the
+    paper's own model, so Figure 2 reproduces), else dlcost-2026 (docs/validation.md)."""
+    return DEFAULT_MODEL if cost_mode == "paper" else CORPUS_MODEL
 COEFFICIENT_ORDER = _COEFFICIENT_ORDER = ("intercept", "log_data", "pretrain_log_data", "complexity", "segmentation")
 
 

@@ -132,7 +132,7 @@ def _model_name(value: Optional[str]) -> Optional[str]:
 
 ModelOption = Annotated[
     Optional[str], typer.Option("--model", "--error-model", callback=_model_name,
-                                help="Error model: dlcost-2026, paper-2024 or a fitted one [default: the active model].")
+                                help="Error model: dlcost-2026, paper-2024 or a fitted one [default: the active model, else dlcost-2026 (paper-2024 in paper cost mode)].")
 ]
 
 

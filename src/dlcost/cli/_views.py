@@ -95,20 +95,46 @@ def estimate_view(result: Estimate) -> Group:
         f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
     )
     interval = result.interval
-    if result.pilot is None:
+    if result.pilot is None and interval.get("n_datasets") is None:
+        note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals of {result.model}, fitted on "
+                f"{interval['n_observations']} published results ({interval['calibration']}); each backbone has its own data need.")
+    elif result.pilot is None:
         note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals calibrated on {interval['n_observations']} "
                 f"observed outcomes from {interval['n_datasets']} datasets ({interval['calibration']}).")
     else:
         pilot = result.pilot
-        next_round = "-" if pilot["next_round_size"] is None else f"{pilot['next_round_size']:,.0f}"
+        plan = pilot.get("collection_plan")
+        if plan is not None:
+            rounds = ", then ".join(f"{n:,.0f} (met with probability {p:.0%})"
+                                    for n, p in zip(plan["round_totals_images"], plan["probability_met_by_round"]))
+            step = (f"cost-optimal collection plan (at most {plan['rounds_allowed']} rounds): "
+                    f"{'grow the data to ' + rounds if rounds else 'collect nothing more'}; expected cost ${plan['expected_cost_usd']:,.0f} "
+                    f"with ${plan['missed_target_penalty']:,.0f} for missing the target ({plan['penalty_source']})")
+        else:
+            next_round = "-" if pilot["next_round_size"] is None else f"{pilot['next_round_size']:,.0f}"
+            step = f"next collection round: {next_round} images (aiming {pilot['tau']:.1%} above the target)"
         note = (f"Data sized by the pilot: {pilot['family_label']} on {len(pilot['points'])} points "
-                f"({interval['level']:.0%} range: {interval['method']}); next collection round: {next_round} images "
-                f"(aiming {pilot['tau']:.1%} above the target).")
-    return Group(inputs, outputs, note, *_warnings(result.warnings))
+                f"({interval['level']:.0%} range: {interval['method']}); {step}.")
+    advice = pilot_advice(result.pilot_recommendation)
+    return Group(inputs, outputs, note, *([advice] if advice else []), *_warnings(result.warnings))
+
+
+def pilot_advice(recommendation: dict | None) -> str | None:
+    """The recommended pilot of a wide estimate, in a sentence."""
+    if not recommendation:
+        return None
+    sizes = ", ".join(f"{n:,.0f}" for n in recommendation["sizes_images"])
+    now = recommendation["range_factor_now"]
+    return (f"Recommended first: a pilot on {sizes} images (nested subsets; about ${recommendation['cost_usd']:,.0f} in data and training). "
+            f"It is expected to narrow the {recommendation['level']:.0%} data range from "
+            f"{'unbounded' if now is None else f'{now:,.0f}x' if now < 1e6 else f'{now:.1e}x'} (high/low) to about "
+            f"{recommendation['range_factor_expected']:,.1f}x if its points fall near the model's curve; "
+            "then rerun with --pilot.")
 
 
 def prediction_view(result: ErrorPrediction) -> Group:
-    table = Table(show_header=False, title="Predicted error, eq. (1)", title_justify="left")
+    table = Table(show_header=False, title=f"Predicted error, {'eq. (1), ' if result.model == 'paper-2024' else ''}{result.model}",
+                  title_justify="left")
     table.add_column("name", style="bold")
     table.add_column("value", justify="right")
     table.add_row("Training images", _images(result.data))

@@ -64,6 +64,9 @@ def estimate(
         Optional[Path], typer.Option(help="CSV of pilot points (n_train,error): size the data from their learning curve.")
     ] = None,
     tau: Annotated[Optional[float], typer.Option(help=f"With --pilot: aim this much accuracy above the target [default: {DEFAULTS['tau']}].")] = None,
+    collection_rounds: Annotated[Optional[int], typer.Option(help="With --pilot: most rounds of the cost-optimal collection plan [default: 3; 1 to 20].")] = None,
+    missed_target_penalty: Annotated[Optional[float], typer.Option(
+        help="With --pilot: what ending without the target costs, USD [default: the data cost of the upper end of the data-needed range].")] = None,
     save: Annotated[Optional[str], typer.Option(help="Also save the scenario and its result under this name.")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="With --save: overwrite a saved scenario of that name.")] = False,
     scenario: Annotated[Optional[Path], typer.Option(help="TOML file with the same keys; flags override it.")] = None,
@@ -81,7 +84,8 @@ def estimate(
         top=top, cost_mode=cost_mode, gpu=gpu, gpus=gpus, precision=precision, utilization=utilization, runs=runs,
         scaling_efficiency=scaling_efficiency, price_per_hour=price_per_hour, provider=provider, country=country,
         region=region, pue=pue, power_w=power_w, price_per_kwh=price_per_kwh, loader_cores=loader_cores,
-        interval_level=interval_level, interval_method=interval_method, tau=tau,
+        interval_level=interval_level, interval_method=interval_method, tau=tau, collection_rounds=collection_rounds,
+        missed_target_penalty=missed_target_penalty,
     )
     if replace and save is None:
         raise InputError("replace", "replace: give --save NAME to say which saved scenario to replace.")

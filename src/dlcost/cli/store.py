@@ -355,7 +355,7 @@ def model_plot(
 
 @model_app.command("use")
 def model_use(name: Annotated[str, typer.Argument()]) -> None:
-    """Make estimates use this model (paper-2024 is the default)."""
+    """Make estimates use this model (default: dlcost-2026; paper-2024 in paper cost mode)."""
     run(lambda: _store().use_model(name))
     typer.echo(f"estimates now use {name}")
 

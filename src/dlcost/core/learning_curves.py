@@ -189,6 +189,7 @@ def bootstrap_fit(fit: CurveFit, n_images, error, targets, level: float, *, nois
                 "replicates": len(needed)}
     columns = np.array(needed).T
     return {
+        "needed_samples": columns[0],
         "data_needed": [_quantiles(column, level) for column in columns],
         "error_at": _quantiles(at, level) if at else None,
         "sigma_log10": sigma,
@@ -249,6 +250,7 @@ class LearningCurveFit:
     predicted_n: float | None = None
     error_at_limit: float | None = None  # the curve's error at predict_needed_within
     notes: list = field(default_factory=list)
+    needed_samples: np.ndarray | None = None  # draws (posterior) or replicates (bootstrap) of the images needed; inf: never
 
 
 def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: float, prior_intercept: float | None = None,
@@ -305,14 +307,14 @@ def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: flo
     if chosen is not None:
         curve, method, family = chosen.fit, "selection", chosen.family
         predict_n = prediction_size(curve)
-        (low, high), sigma, predicted = _selection_intervals(curve, n, e, target_error, level, noise_sd_log10,
-                                                             n_bootstrap, seed, predict_n)
+        (low, high), sigma, predicted, samples = _selection_intervals(curve, n, e, target_error, level, noise_sd_log10,
+                                                                      n_bootstrap, seed, predict_n)
     else:
         if len(n) >= 3:
             notes.append("every learning-curve family failed to fit; the prior-weighted power law is used instead.")
         curve, method, family, sigma = posterior, "prior", "power_law_prior", noise_sd_log10
         predict_n = prediction_size(curve)
-        (low, high), predicted = _posterior_intervals(posterior, target_error, level, n_samples, seed, predict_n)
+        (low, high), predicted, samples = _posterior_intervals(posterior, target_error, level, n_samples, seed, predict_n)
     floor = curve.floor if chosen is not None else 0.0
     needed = curve.data_needed(target_error)
     reachable = math.isfinite(needed)
@@ -329,6 +331,7 @@ def fit_learning_curve(n_images, error, target_error: float, *, prior_slope: flo
         predicted_error_low=None if predicted is None else predicted[1],
         predicted_error_high=None if predicted is None else predicted[2], predicted_n=predict_n,
         error_at_limit=None if predict_needed_within is None else float(curve.error(predict_needed_within)), notes=notes,
+        needed_samples=samples,
     )
 
 
@@ -340,7 +343,7 @@ def _selection_intervals(curve: CurveFit, n, e, target_error: float, level: floa
     predicted = None
     if predict_n is not None:
         predicted = (float(curve.error(predict_n)), *(boot["error_at"] or (math.nan, math.nan)))
-    return boot["data_needed"][0], boot["sigma_log10"], predicted
+    return boot["data_needed"][0], boot["sigma_log10"], predicted, boot.get("needed_samples")
 
 
 def _posterior_intervals(posterior: PosteriorPowerLaw, target_error: float, level: float, n_samples: int, seed: int,
@@ -355,4 +358,4 @@ def _posterior_intervals(posterior: PosteriorPowerLaw, target_error: float, leve
     if predict_n is not None:
         at = 10.0 ** (draws[:, 0] + draws[:, 1] * (math.log10(predict_n) - posterior.log10_n_ref))
         predicted = (float(posterior.error(predict_n)), *_quantiles(at, level))
-    return needed, predicted
+    return needed, predicted, np.maximum(samples, 1.0)

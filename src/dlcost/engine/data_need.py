@@ -38,6 +38,7 @@ class DataNeed:
     source: str
     pilot: object = None  # the LearningCurveResult, when a pilot sized the data
     error_clamped: float | None = None  # the error eq. (1) gave, when above 1 and reported as 1
+    collection_plan: dict | None = None  # with a pilot: the cost-optimal rounds (dlcost.core.collection_plan)
 
 
 def _images(n_images: float) -> float:
@@ -67,10 +68,10 @@ def need_from_eq1(scenario: Scenario, model: catalog.ErrorModel, rc: float, cali
     )
 
 
-def pilot_query(scenario: Scenario) -> LearningCurveQuery:
-    """The learning-curve query of a scenario's pilot: the same classes, baseline, task and levels."""
+def pilot_query(scenario: Scenario, points=None) -> LearningCurveQuery:
+    """The learning-curve query of a scenario's pilot (or of ``points``): the same classes, baseline, task and levels."""
     return LearningCurveQuery(
-        points=scenario.pilot_points, target_accuracy=scenario.target_accuracy, task=scenario.task,
+        points=scenario.pilot_points if points is None else points, target_accuracy=scenario.target_accuracy, task=scenario.task,
         classes=scenario.classes, class_counts=scenario.class_counts, baseline_classes=scenario.baseline_classes,
         baseline_class_counts=scenario.baseline_class_counts, pretrained=scenario.pretrained, tau=scenario.tau,
         interval_level=scenario.interval_level, data_max=scenario.data_max,
@@ -79,7 +80,8 @@ def pilot_query(scenario: Scenario) -> LearningCurveQuery:
 
 def need_from_pilot(scenario: Scenario, model: catalog.ErrorModel) -> DataNeed:
     """The pilot's learning curve sizes the data (eq. (1) only as its prior); fitted once."""
-    result = fit_pilot(pilot_query(scenario), model, predict_needed_within=scenario.data_max)
+    samples: list = []
+    result = fit_pilot(pilot_query(scenario), model, predict_needed_within=scenario.data_max, samples=samples)
     data_needed = _images(result.data_needed) if result.reachable and result.data_needed is not None else math.inf
     prediction = result.prediction
     reachable = data_needed <= scenario.data_max
@@ -94,8 +96,35 @@ def need_from_pilot(scenario: Scenario, model: catalog.ErrorModel) -> DataNeed:
     return DataNeed(
         data_needed, float(cost.training_images(data_needed, scenario.data_max)), error, error_low, error_high,
         *_holding(data_needed, needed_low, needed_high), _error(prediction["error_at_data_max"], 1.0), interval,
-        f"pilot: {result.family_label}", result,
+        f"pilot: {result.family_label}", result, collection_plan=collection_plan(scenario, samples, needed_high),
     )
+
+
+def collection_plan(scenario: Scenario, needed_samples: list, needed_high: float) -> dict | None:
+    """The cost-optimal collection rounds from the pilot's draws of the images needed (Mahmood et al., NeurIPS 2022).
+
+    Each image costs ``cost_per_datapoint``; ending without the target costs
+    ``missed_target_penalty`` (default: the data cost of the upper end of the data-needed
+    range, or of data_max when that end is unbounded). Rounds start from the images held:
+    the largest pilot subset, or data_present if more.
+    """
+    from dlcost.core.collection_plan import plan_collection
+
+    if not needed_samples or not scenario.pilot_points:
+        return None
+    held = max(scenario.data_present, scenario.pilot_points[-1].n_train)
+    cap = scenario.data_max
+    if scenario.missed_target_penalty is not None:
+        penalty, source = scenario.missed_target_penalty, "given"
+    else:
+        finite = [s for s in needed_samples if math.isfinite(s)]
+        upper = needed_high if math.isfinite(needed_high) else (cap if math.isfinite(cap) else max(finite, default=held))
+        penalty = scenario.cost_per_datapoint * max(0.0, min(upper, cap) - held)
+        source = "default: the data cost of the upper end of the data-needed range"
+    plan = plan_collection(needed_samples, held, scenario.cost_per_datapoint, penalty, scenario.collection_rounds,
+                           data_max_images=cap, cost_per_round_usd=0.0)
+    return {**plan.to_dict(), "missed_target_penalty": penalty, "penalty_source": source, "n_held": held,
+            "n_draws": len(needed_samples), "rounds_allowed": scenario.collection_rounds}
 
 
 def _error(value: float | None, unbounded: float) -> float:
@@ -198,3 +227,50 @@ def error_and_need_functions(model: catalog.ErrorModel, scenario, rc: float, ima
         return np.vectorize(lambda t: be.images_needed(model.bounded, x_centre, chance, float(t)), otypes=[float])(target_error)
 
     return error_of, needed_of
+
+
+#: A data-needed range wider than this (high / low) without a pilot gets a pilot recommendation.
+PILOT_WORTH_RANGE = 30.0
+
+
+def pilot_recommendation(scenario: Scenario, model: catalog.ErrorModel, need: DataNeed,
+                         training_usd_per_image: float) -> dict | None:
+    """A three-point pilot for an estimate whose data range is wide: its sizes, cost, and the range it is expected to leave.
+
+    Sizes: 1/4, 1/2 and all of a subset of a tenth of the images the target needs (at least
+    100, at most data_max). The expected range is that of the pilot's posterior (the model's
+    prior slope and spread, :func:`dlcost.engine.pilot.pilot_prior`; point noise 0.03 in
+    log10) if the points fall on the model's curve: the narrowing a pilot buys on average.
+    """
+    from dlcost.core import bounded_error as be
+    from dlcost.core.curve_posterior import NOISE_SD_LOG10, posterior_power_law
+    from dlcost.engine.complexity import baseline_entropy_nats
+    from dlcost.engine.pilot import pilot_prior
+
+    if model.form != "bounded" or scenario.pilot_points or not math.isfinite(need.data_needed):
+        return None
+    range_now = need.needed_high / need.needed_low if need.needed_low > 0 else math.inf
+    if range_now <= PILOT_WORTH_RANGE:
+        return None
+    largest = min(scenario.data_max, max(100.0, need.data_needed / 10.0))
+    sizes = [round(largest / 4), round(largest / 2), round(largest)]
+    from dlcost.engine.complexity import relative_complexity_of
+
+    rc = relative_complexity_of(scenario)
+    baseline = baseline_entropy_nats(scenario.baseline_classes, scenario.baseline_class_counts)
+    chance = be.chance_error(scenario.task, rc * baseline)
+    errors = [float(be.predicted_error(model.bounded, be.regressors(n, rc, scenario.pretrained, scenario.task, None), chance))
+              for n in sizes]
+    query = pilot_query(scenario, [[float(n), e] for n, e in zip(sizes, errors)])
+    slope, _, slope_sd = pilot_prior(model, query, rc, float(sizes[-1]))
+    posterior = posterior_power_law(sizes, errors, slope, None, prior_slope_sd=slope_sd, noise_sd_log10=NOISE_SD_LOG10)
+    (s_aa, s_ab), (_, s_bb) = posterior.covariance
+    distance = math.log10(need.data_needed) - posterior.log10_n_ref
+    sd_log10_error = math.sqrt(max(0.0, s_aa + 2 * distance * s_ab + distance**2 * s_bb))
+    beta = min(-1e-6, posterior.mean[1])
+    range_after = 10.0 ** min(300.0, 2 * z_quantile(scenario.interval_level) * sd_log10_error / abs(beta))
+    data_cost = scenario.cost_per_datapoint * max(0.0, sizes[-1] - scenario.data_present)
+    training_cost = training_usd_per_image * sum(sizes)
+    return {"sizes_images": sizes, "data_cost_usd": data_cost, "training_cost_usd": training_cost,
+            "cost_usd": data_cost + training_cost, "range_factor_now": range_now if math.isfinite(range_now) else None,
+            "range_factor_expected": range_after, "level": scenario.interval_level}

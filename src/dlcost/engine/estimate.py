@@ -17,7 +17,7 @@ from dlcost.catalog.hardware import HardwareCatalog, load_hardware
 from dlcost.core import accuracy, cost, recommend
 from dlcost.core.checks import InputError
 from dlcost.engine.complexity import relative_complexity_of
-from dlcost.engine.data_need import DataNeed, need_from_bounded, need_from_eq1, need_from_pilot
+from dlcost.engine.data_need import DataNeed, need_from_bounded, need_from_eq1, need_from_pilot, pilot_recommendation
 from dlcost.engine.training_compute import ComputeSettings, has_measurement, resolve_settings, training_compute
 from dlcost.engine.uncertainty import Calibration, error_bounds, reported_error, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
@@ -185,7 +185,7 @@ def _ranked(rows: list[dict], scenario: Scenario) -> tuple[list[Recommendation],
 
 def estimate(
     scenario: Scenario,
-    model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL,
+    model: str | catalog.ErrorModel | None = None,
     hardware: HardwareCatalog | None = None,
     calibration: Calibration | None = None,
 ) -> Estimate:
@@ -203,7 +203,7 @@ def estimate(
     saved measurements) and ``calibration`` to the shipped observations.
     """
     hardware = hardware if hardware is not None else load_hardware()
-    model = _resolve_model(model)
+    model = _resolve_model(catalog.default_model(scenario.cost_mode) if model is None else model)
     rc = relative_complexity_of(scenario)
     if scenario.pilot_points:
         shared = need_from_pilot(scenario, model)
@@ -231,9 +231,15 @@ def estimate(
         data_need_source=need.source, target_reachable=reachable, max_achievable_accuracy=max_accuracy,
         accuracy_at_data_max=1.0 - need.error_at_data_max, predicted_error=need.reached_error,
         predicted_error_low=need.error_low, predicted_error_high=need.error_high, interval=need.interval,
-        pilot=None if need.pilot is None else _pilot_summary(need.pilot),
+        pilot=None if need.pilot is None else _pilot_summary(need.pilot, need.collection_plan),
+        pilot_recommendation=pilot_recommendation(scenario, model, need, _per_image(recommendations[0])),
         hardware={**hardware_inputs, "gpu": settings.accelerator.name}, recommendations=recommendations, warnings=warnings,
     )
+
+
+def _per_image(recommendation: Recommendation) -> float:
+    """Training cost per image trained on of a candidate (linear in the images). [USD per image]"""
+    return recommendation.training_cost / recommendation.training_images if recommendation.training_images > 0 else 0.0
 
 
 def _reach_warnings(scenario: Scenario, need: DataNeed, max_accuracy: float) -> list[str]:
@@ -245,8 +251,9 @@ def _reach_warnings(scenario: Scenario, need: DataNeed, max_accuracy: float) -> 
         reason = f"({scenario.data_max:,.0f} images): {need.pilot.unreachable_message} "
     else:
         reason = f"({scenario.data_max:,.0f} images): no finite number of images reaches it. "
-    return [f"target accuracy {scenario.target_accuracy:.2%} is not reachable within data_max {reason}"
-            f"Costs are for the best reachable accuracy, {max_accuracy:.2%}."]
+    metric = "mean IoU" if scenario.task == "segmentation" else "accuracy"
+    return [f"target {metric} {scenario.target_accuracy:.2%} is not reachable within data_max {reason}"
+            f"Costs are for the best reachable {metric}, {max_accuracy:.2%}."]
 
 
 def _count(n_images: float) -> str:
@@ -254,20 +261,25 @@ def _count(n_images: float) -> str:
     return f"{n_images:,.0f}" if n_images < 1e15 else f"{n_images:.3g}"
 
 
-def _pilot_summary(result) -> dict:
+def _pilot_summary(result, plan: dict | None = None) -> dict:
     keys = ("method", "family", "family_label", "equation", "parameters", "floor", "reachable", "data_needed",
             "data_needed_low", "data_needed_high", "data_needed_aim", "next_round_size", "next_round_total", "points", "notes")
     document = result.to_dict()
     chosen = next((series for series in result.curves["series"] if series["chosen"]), None)
     curve = None if chosen is None else {"n_train": result.curves["n_train"], "error": chosen["error"], "label": chosen["label"]}
-    return {key: document[key] for key in keys} | {"tau": result.inputs.tau, "curve": curve}
+    summary = {key: document[key] for key in keys} | {"tau": result.inputs.tau, "curve": curve, "collection_plan": plan}
+    if plan is not None:  # the plan's first round replaces the aim-at-target+tau heuristic
+        first = plan["round_totals_images"][0] if plan["round_totals_images"] else plan["n_held"]
+        summary["next_round_total"] = first
+        summary["next_round_size"] = max(0.0, first - plan["n_held"])
+    return summary
 
 
 def predict_error(
-    query: ErrorQuery, model: str | catalog.ErrorModel = catalog.DEFAULT_MODEL, calibration: Calibration | None = None
+    query: ErrorQuery, model: str | catalog.ErrorModel | None = None, calibration: Calibration | None = None
 ) -> ErrorPrediction:
     """Eq. (1): the error predicted after training on ``query.data`` images, with its interval."""
-    model = _resolve_model(model)
+    model = _resolve_model(catalog.default_model() if model is None else model)
     rc = relative_complexity_of(query)
     segmentation = query.task == "segmentation"
     if model.form == "bounded":

@@ -63,16 +63,20 @@ def _curves(fit: core.LearningCurveFit, n, needed_high: float | None) -> dict:
     return {"n_train": grid.tolist(), "series": series}
 
 
-def _prior(model: catalog.ErrorModel, query: LearningCurveQuery, rc: float | None, n_largest: float) -> tuple[float, float | None]:
-    """The power law's prior slope and level (log10 error at 1 image) from the error model.
+def pilot_prior(model: catalog.ErrorModel, query: LearningCurveQuery, rc: float | None,
+           n_largest: float) -> tuple[float, float | None, float]:
+    """The power law's prior slope, level (log10 error at 1 image) and slope sd from the error model.
 
-    Eq. (1) is a power law already. dlcost-2026 is not: its prior is its tangent in log-log at
-    the largest pilot subset (the slope flattens towards chance), with the backbone at the
-    reference (the pilot measures its own).
+    Eq. (1) is a power law already; its slope sd is :data:`PRIOR_SLOPE_SD`. dlcost-2026 is not:
+    its prior is its tangent in log-log at the largest pilot subset (the slope flattens towards
+    chance), with the backbone at the reference (the pilot measures its own), and the slope sd
+    is the spread of the data slope between datasets (its random slope plus the fixed slope's
+    standard error), carried to log10 error by the same tangent factor.
     """
     if model.form == "eq1":
         coef = model.coefficients
-        return float(coef.data_slope(query.pretrained)), None if rc is None else float(coef.offset(rc, query.task == "segmentation"))
+        return (float(coef.data_slope(query.pretrained)), None if rc is None else float(coef.offset(rc, query.task == "segmentation")),
+                core.PRIOR_SLOPE_SD)
     from dlcost.core import bounded_error as be
     from dlcost.engine.complexity import baseline_entropy_nats
 
@@ -81,11 +85,17 @@ def _prior(model: catalog.ErrorModel, query: LearningCurveQuery, rc: float | Non
     x = be.regressors(n_largest, rc_known, query.pretrained, query.task, None)
     slope = be.local_log_slope(model.bounded, x)
     level = math.log10(float(be.predicted_error(model.bounded, x, chance))) - slope * math.log10(n_largest)
-    return slope, None if rc is None else level
+    beta_slope = float(model.bounded.beta()[1] + model.bounded.beta()[2] * x[8] + model.bounded.beta()[3] * x[5])
+    tangent = slope / beta_slope if beta_slope != 0 else 0.0  # (1 - expit(z)) / ln 10
+    d = [0.0] * len(x)
+    d[1], d[2], d[3] = 1.0, float(x[8]), float(x[5])
+    fixed_var = sum(d[i] * model.bounded.covariance[i][j] * d[j] for i in range(len(d)) for j in range(len(d)))
+    slope_sd = abs(tangent) * math.sqrt(max(0.0, model.bounded.random_covariance[1][1] + fixed_var))
+    return slope, None if rc is None else level, max(0.05, slope_sd)
 
 
 def fit_pilot(query: LearningCurveQuery, model: catalog.ErrorModel | str | None = None,
-              predict_needed_within: float | None = None) -> LearningCurveResult:
+              predict_needed_within: float | None = None, samples: list | None = None) -> LearningCurveResult:
     """Fit the pilot's learning curve and size the data for ``query.target_accuracy``.
 
     Parameters
@@ -103,18 +113,19 @@ def fit_pilot(query: LearningCurveQuery, model: catalog.ErrorModel | str | None 
         ``reachable`` is False when the target is at or below the fitted floor
         (see ``unreachable_message``); the CLI reports that as an error.
     """
-    model = catalog.error_model(model or catalog.DEFAULT_MODEL) if not isinstance(model, catalog.ErrorModel) else model
+    model = catalog.error_model(model or catalog.default_model()) if not isinstance(model, catalog.ErrorModel) else model
     rc = relative_complexity_of(query)
     n = np.array([p.n_train for p in query.points])
-    prior_slope, prior_intercept = _prior(model, query, rc, float(n[-1]))
+    prior_slope, prior_intercept, prior_slope_sd = pilot_prior(model, query, rc, float(n[-1]))
     e = np.array([p.error for p in query.points])
     target_error = 1.0 - query.target_accuracy
     fit = core.fit_learning_curve(
-        n, e, target_error, prior_slope=prior_slope, prior_intercept=prior_intercept, aim_error=target_error - query.tau,
+        n, e, target_error, prior_slope=prior_slope, prior_intercept=prior_intercept, prior_slope_sd=prior_slope_sd,
+        aim_error=target_error - query.tau,
         level=query.interval_level, noise_sd_log10=query.noise_sd_log10, predict_n=query.predict_n_train,
         predict_needed_within=predict_needed_within,
     )
-    notes, needed_aim = _notes(fit, query, n, model.name, prior_slope)
+    notes, needed_aim = _notes(fit, query, n, model.name, prior_slope, prior_slope_sd)
     next_round = core.next_round_size(needed_aim, n[-1], query.data_max) if fit.reachable else math.inf
     chosen_family = core.FAMILIES.get(fit.family)
     posterior = fit.posterior
@@ -142,16 +153,19 @@ def fit_pilot(query: LearningCurveQuery, model: catalog.ErrorModel | str | None 
     )
     if not fit.reachable:
         result.notes.append(result.unreachable_message)
+    if samples is not None and fit.needed_samples is not None:
+        samples.extend(np.asarray(fit.needed_samples, dtype=float).tolist())  # the draws of the images needed, for a plan
     return result
 
 
-def _notes(fit: core.LearningCurveFit, query: LearningCurveQuery, n, model_name: str, prior_slope: float) -> tuple[list, float]:
+def _notes(fit: core.LearningCurveFit, query: LearningCurveQuery, n, model_name: str, prior_slope: float,
+           prior_slope_sd: float) -> tuple[list, float]:
     """What the reader should know about the fit, and the images the next round aims at."""
     notes = list(fit.notes)
     if fit.method == "prior":
         notes.append(
-            f"with {len(n)} point(s) the slope leans on the prior from eq. (1) ({model_name}), {prior_slope:.3f} +/- "
-            f"{core.PRIOR_SLOPE_SD}; every further point (3 or more allow choosing a curve family) narrows the interval."
+            f"with {len(n)} point(s) the slope leans on the prior from {model_name}, {prior_slope:.3f} +/- "
+            f"{prior_slope_sd:.3f}; every further point (3 or more allow choosing a curve family) narrows the interval."
         )
     needed_aim = fit.data_needed_aim
     if fit.reachable and not math.isfinite(needed_aim):

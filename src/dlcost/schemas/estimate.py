@@ -66,6 +66,8 @@ class Estimate(BaseModel):
     predicted_error_high: float = Field(description="Upper bound of predicted_error at the interval level. [fraction]")
     interval: dict = Field(description="The intervals' level, method and calibration set (stated once).")
     pilot: dict | None = Field(None, description="The pilot learning curve that sized the data (estimate --pilot), or null.")
+    pilot_recommendation: dict | None = Field(None, description="Without a pilot and with a wide data range: a three-point pilot's "
+                                                                "sizes, cost and expected range (dlcost-2026), or null.")
     hardware: dict = Field(description="Resolved hardware inputs: GPU, price and its source, loader, power, PUE, grid.")
     recommendations: list[Recommendation]
     warnings: list[str]

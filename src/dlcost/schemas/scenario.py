@@ -26,6 +26,10 @@ MAX_PUE = 10.0
 MAX_GPUS = 100_000
 _LIMITS = {"data_max": MAX_IMAGES, "cost_per_datapoint": MAX_PRICE_USD, "cost_per_flop": 1.0, "epochs": MAX_EPOCHS,
            "runs": MAX_EPOCHS, "price_per_hour": MAX_PRICE_USD, "power_w": MAX_POWER_W, "price_per_kwh": MAX_PRICE_USD}
+#: Largest cost of ending without the target a collection plan weighs: a trillion dollars. [USD]
+MAX_PENALTY_USD = 1e12
+#: Most collection rounds a plan may take (dlcost.core.collection_plan.MAX_ROUNDS).
+MAX_COLLECTION_ROUNDS = 20
 #: What a name input must name, for its message.
 _NAMES = {"gpu": "an accelerator (`dlcost hardware` lists them)", "provider": "a cloud provider (`dlcost hardware` lists them)",
           "country": "a country by its ISO 3166 alpha-3 code, such as USA",
@@ -114,6 +118,12 @@ class Scenario(ClassInputs):
     )
     tau: float = Field(DEFAULTS["tau"], description="With a pilot: aim this much accuracy above the target for the next round. [fraction]",
                        json_schema_extra=_TAU)
+    collection_rounds: int = Field(3, description="With a pilot: most rounds the cost-optimal collection plan may take "
+                                                  "(Mahmood et al., NeurIPS 2022).",
+                                   json_schema_extra=stated({"minimum": 1, "maximum": MAX_COLLECTION_ROUNDS}))
+    missed_target_penalty: float | None = Field(None, description="With a pilot: what ending without the target costs the project "
+                                                                  "[USD; default: the data cost of the upper end of the data-needed range].",
+                                                json_schema_extra=stated({"minimum": 0, "maximum": MAX_PENALTY_USD}))
 
     @field_validator("pilot_points", mode="before")
     @classmethod
@@ -124,6 +134,19 @@ class Scenario(ClassInputs):
     @classmethod
     def _pilot(cls, points):
         return None if points is None else check_pilot_points(points, "pilot_points")
+
+    @field_validator("collection_rounds")
+    @classmethod
+    def _rounds(cls, value):
+        rounds = checks.check_whole_count(value, "collection_rounds", minimum=1)
+        return checks.check_at_most(rounds, "collection_rounds", MAX_COLLECTION_ROUNDS)
+
+    @field_validator("missed_target_penalty")
+    @classmethod
+    def _penalty(cls, value):
+        if value is None:
+            return None
+        return checks.check_at_most(checks.check_non_negative(value, "missed_target_penalty"), "missed_target_penalty", MAX_PENALTY_USD)
 
     @field_validator("tau")
     @classmethod

@@ -31,7 +31,7 @@ def observation_record(row) -> dict:
 
 def model_rows(store) -> list[dict]:
     """The published model and every fitted one, the active one marked."""
-    active = store.active_model()
+    active = store.active_model(catalog.default_model())
     paper = catalog.error_model(catalog.DEFAULT_MODEL)
     corpus = catalog.error_model(catalog.CORPUS_MODEL)
     rows = [{"name": paper.name, "n": paper.n, "r2": paper.r2, "created_at": "2024 (published)", "active": active == paper.name},

@@ -89,17 +89,18 @@ class Workspace:
             self._store.close()
 
     # ----- the resolver ---------------------------------------------------------------
-    def model(self, name: str | None = None) -> catalog.ErrorModel:
-        """The named error model, else the store's active one, else the published ``paper-2024``."""
+    def model(self, name: str | None = None, cost_mode: str | None = None) -> catalog.ErrorModel:
+        """The named error model, else the store's active one, else the cost mode's default
+        (:func:`dlcost.catalog.default_model`: paper-2024 in paper mode, else dlcost-2026)."""
         if name is not None and not name.strip():
-            raise InputError("model", f"model must name an error model, {PUBLISHED_MODEL} or a fitted one; got {name!r}. "
+            raise InputError("model", f"model must name an error model, dlcost-2026, {PUBLISHED_MODEL} or a fitted one; got {name!r}. "
                                       "Leave it out for the active model.")
         if name in catalog.SHIPPED_MODELS:
             return catalog.error_model(name)
         store = self.store()
         if store is None:
-            return catalog.error_model(name or PUBLISHED_MODEL)
-        return store.error_model(name or store.active_model())
+            return catalog.error_model(name or catalog.default_model(cost_mode))
+        return store.error_model(name or store.active_model(catalog.default_model(cost_mode)))
 
     def calibration(self, model: catalog.ErrorModel, level: float, method: str) -> Calibration:
         """The interval calibration of ``model``: on the store's observations, else the shipped ones.
@@ -144,7 +145,7 @@ class Workspace:
                     raise
         return calibration
 
-    def resolved(self, model_name: str | None, level: float, method: str) -> bool:
+    def resolved(self, model_name: str | None, level: float, method: str, cost_mode: str | None = None) -> bool:
         """Whether :meth:`resolve` would answer from memory, without reading the store.
 
         An async server answers such a request on its event loop and sends any other to a
@@ -152,16 +153,17 @@ class Workspace:
         """
         if self._store is None and self._open_store is None:
             return True
-        cached = self._cache.get((model_name, float(level), method))
+        cached = self._cache.get((model_name, float(level), method, cost_mode == "paper"))
         return cached is not None and time.monotonic() - cached[0] < self._cache_seconds
 
-    def resolve(self, model_name: str | None, level: float, method: str) -> tuple[catalog.ErrorModel, Calibration]:
+    def resolve(self, model_name: str | None, level: float, method: str,
+                cost_mode: str | None = None) -> tuple[catalog.ErrorModel, Calibration]:
         """The model and calibration an answer uses, reused for ``cache_seconds``."""
-        key = (model_name, float(level), method)
+        key = (model_name, float(level), method, cost_mode == "paper")
         cached = self._cache.get(key)
         if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
             return cached[1]
-        model = self.model(model_name)
+        model = self.model(model_name, cost_mode)
         value = (model, self.calibration(model, level, method))
         if self._cache_seconds > 0:
             self._cache[key] = (time.monotonic(), value)
@@ -170,7 +172,7 @@ class Workspace:
     # ----- the answers --------------------------------------------------------------------
     def estimate(self, scenario: Scenario, model_name: str | None = None) -> Estimate:
         """:func:`dlcost.engine.estimate.estimate` with the resolved model, calibration and hardware."""
-        model, calibration = self.resolve(model_name, scenario.interval_level, scenario.interval_method)
+        model, calibration = self.resolve(model_name, scenario.interval_level, scenario.interval_method, scenario.cost_mode)
         return engine_estimate(scenario, model=model, hardware=self.hardware, calibration=calibration)
 
     def predict_error(self, query: ErrorQuery, model_name: str | None = None) -> ErrorPrediction:

@@ -295,8 +295,9 @@ class Store:
             else:
                 row.value = value
 
-    def active_model(self) -> str:
-        return self.setting("active_model", PUBLISHED_MODEL)
+    def active_model(self, default: str | None = None) -> str | None:
+        """The model made active with ``use_model``, else ``default`` (None: the cost mode's default)."""
+        return self.setting("active_model", default)
 
     def use_model(self, name: str) -> None:
         if name not in SHIPPED_MODELS:

@@ -36,7 +36,7 @@ async def api_estimate(scenario: Scenario, request: Request) -> Estimate:
     # hop does (benchmarks/bench_http.py); an answer that must read the store (every 2 s, and a
     # recalibration after a write: seconds for a million observations) goes to a thread.
     workspace = _workspace(request)
-    if workspace.resolved(None, scenario.interval_level, scenario.interval_method):
+    if workspace.resolved(None, scenario.interval_level, scenario.interval_method, scenario.cost_mode):
         return workspace.estimate(scenario)
     return await run_in_threadpool(workspace.estimate, scenario)
 
@@ -59,7 +59,7 @@ def api_learning_curve(query: LearningCurveQuery, request: Request) -> dict:
 def api_charts(scenario: Scenario, request: Request) -> dict:
     workspace = _workspace(request)
     result = workspace.estimate(scenario)
-    return chart_series(result, model=workspace.resolve(None, scenario.interval_level, scenario.interval_method)[0])
+    return chart_series(result, model=workspace.resolve(None, scenario.interval_level, scenario.interval_method, scenario.cost_mode)[0])
 
 
 @router.post("/api/link", tags=["api"], summary="The estimator link of scenario inputs (the one query codec)")

@@ -35,6 +35,8 @@ def result_rows(result: dict) -> list[dict]:
     specs = [
         ("max_achievable_accuracy", f"Max achievable {'mean IoU' if segmentation else 'accuracy'}",
          lambda r: percent(r["max_achievable_accuracy"])),
+        ("predicted_accuracy", f"Predicted {'mean IoU' if segmentation else 'accuracy'} (this backbone)",
+         lambda r: "–" if r.get("predicted_error") is None else percent(1.0 - r["predicted_error"])),
         ("training_cost", "Model training cost", lambda r: usd(r["training_cost"])),
         ("data_cost", "Data cost", lambda r: usd(r["data_cost"])),
         ("data_needed", "Data needed (total)", lambda r: count(r["data_needed"])),

@@ -286,6 +286,9 @@ def api_model(name: str, request: Request) -> dict:
 def model_plot(name: str, request: Request) -> Response:
     if name == PUBLISHED_MODEL:
         raise problem(422, "name", "model: paper-2024's data is not public; plot a fitted model (dlcost model fit NAME).", ["path", "name"])
+    if name == "dlcost-2026":
+        raise problem(422, "name", "model: dlcost-2026 is not eq. (1), so Figure 3 does not apply; "
+                                   "see `dlcost model validate dlcost-2026` and docs/validation.md.", ["path", "name"])
     error_model(request, name)
     store = open_store(request)
     key = (store.url, name, store.model(name).created_at)

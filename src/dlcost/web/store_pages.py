@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse
 
 from dlcost.reports.comparison import comparison_rows
 from dlcost.service import documents
+from dlcost import catalog
+from dlcost.service.corpus_model import range_factor
 from dlcost.store import PUBLISHED_MODEL
 from dlcost.web.display import coefficient_rows, count, estimator_link, input_rows, percent, result_rows, usd
 from dlcost.web.store_access import (
@@ -112,10 +114,10 @@ def model_page(request: Request, name: str) -> HTMLResponse:
     if report is not None:
         report["cases_shown"] = [{**case, "ratio": f"{10 ** case['log10_ratio']:.2f}×"} for case in report["cases"]]
     store = open_store(request)
-    row = None if name == PUBLISHED_MODEL else store.model(name)
+    row = None if name in catalog.SHIPPED_MODELS else store.model(name)
     return _page(request, "model.html", {
         "name": name, "document": document, "coefficients": coefficient_rows(document), "report": report,
-        "validation_error": validation_error, "active": store.active_model() == name, "published": name == PUBLISHED_MODEL,
+        "validation_error": validation_error, "active": store.active_model(catalog.default_model()) == name, "published": name == PUBLISHED_MODEL,
         "fitted": None if row is None else f"{row.created_at:%Y-%m-%d %H:%M} UTC", "row": row,
-        "held": [c["name"] for c in document["coefficients"] if c["t"] is None],
+        "held": [c["name"] for c in document["coefficients"] if c["t"] is None], "range_factor": range_factor, "corpus": name == catalog.CORPUS_MODEL,
     })

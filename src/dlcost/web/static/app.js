@@ -34,7 +34,8 @@
   // Inputs of the opened link that the form has no control for (baseline_class_counts): sent on
   // unchanged, so a shared or saved link keeps every field.
   var carried = {};
-  var FORM_FIELDS = ["target_accuracy", "pretrained", "class_counts", "architectures", "pilot_points", "tau"];
+  var FORM_FIELDS = ["target_accuracy", "pretrained", "class_counts", "architectures", "pilot_points", "tau", "collection_rounds",
+                     "missed_target_penalty"];
 
   function $(id) { return document.getElementById(id); }
 
@@ -175,6 +176,10 @@
       body.pilot_points = pilot.points;
       var tau = numberFrom($("tau").value);  // tau matters only with a pilot: left out of the URL without one
       if (tau !== undefined) body.tau = tau;
+      ["collection_rounds", "missed_target_penalty"].forEach(function (name) {  // the collection plan's inputs, likewise
+        var value = numberFrom($(name).value);
+        if (value !== undefined) body[name] = value;
+      });
     }
 
     var missing = Object.keys(REQUIRED).filter(function (name) { return body[name] === undefined; })
@@ -310,6 +315,9 @@
     }
     $("pilot_points").value = values.pilot_points !== undefined ? pilotText(values.pilot_points) : "";
     if (values.tau !== undefined) $("tau").value = String(values.tau);
+    ["collection_rounds", "missed_target_penalty"].forEach(function (name) {
+      if (values[name] !== undefined) $(name).value = String(values[name]);
+    });
     if (values.pilot_points !== undefined || values.tau !== undefined) $("pilot").open = true;
     showClassMode();
     updateClassTotal();
@@ -540,6 +548,9 @@
 
   var ROWS = [
     ["max_achievable_accuracy", "Max achievable accuracy", formatPercent],
+    ["predicted_accuracy", "Predicted accuracy (this backbone)", function (error) {
+      return error === null || error === undefined ? "–" : formatPercent(1 - error);
+    }],
     ["training_cost", "Model training cost", formatUsd],
     ["data_cost", "Data cost", formatUsd],
     ["data_needed", "Data needed (total)", formatCount],
@@ -571,6 +582,9 @@
       estimate.target_reachable ? " (target reachable)" : " (target not reachable within the limit)");
     $("summary-headroom").textContent = formatPercent(estimate.accuracy_at_data_max);
     $("summary-mode").textContent = estimate.cost_mode;
+    var modelLink = cell("a", estimate.model, { href: "/models/" + encodeURIComponent(estimate.model) });
+    $("summary-model").textContent = "";
+    $("summary-model").appendChild(modelLink);
     var hw = estimate.hardware || {};
     var price = hw.price_per_gpu_hour_usd;
     var hardware = $("summary-hardware");
@@ -587,6 +601,7 @@
 
     var segmentation = estimate.inputs && estimate.inputs.task === "segmentation";
     ROWS[0][1] = segmentation ? "Max achievable mean IoU" : "Max achievable accuracy";
+    ROWS[1][1] = segmentation ? "Predicted mean IoU (this backbone)" : "Predicted accuracy (this backbone)";
     $("summary-max-label").textContent = segmentation ? "Max achievable mean IoU" : "Max achievable accuracy";
     $("summary-headroom-label").textContent = "Best " + (segmentation ? "mean IoU" : "accuracy") + " at the data limit";
     var table = $("recommendations");
@@ -618,7 +633,8 @@
       if (/range$/.test(spec[0])) row.className = "range";
       recs.forEach(function (rec) {
         var value = spec[0] === "data_needed_range" ? [rec.data_needed_low, rec.data_needed_high]
-          : spec[0] === "total_cost_range" ? [rec.total_cost_low, rec.total_cost_high] : rec[spec[0]];
+          : spec[0] === "total_cost_range" ? [rec.total_cost_low, rec.total_cost_high]
+          : spec[0] === "predicted_accuracy" ? rec.predicted_error : rec[spec[0]];
         var td = cell("td", spec[2](value), { "data-rank": String(rec.rank), "data-field": spec[0] });
         if (spec[0] === "max_achievable_accuracy" && !rec.feasible) td.classList.add("short");
         row.appendChild(td);
@@ -632,7 +648,18 @@
   /** The pilot card: the curve family that sized the data and the next collection round. */
   function showPilot(estimate) {
     var pilot = estimate.pilot;
-    $("pilot-card").hidden = !pilot;
+    var advice = estimate.pilot_recommendation;
+    $("pilot-card").hidden = !pilot && !advice;
+    if (!pilot && advice) {
+      var now = advice.range_factor_now;
+      $("pilot-summary").textContent = "Recommended first: a pilot on " + advice.sizes_images.map(formatCount).join(", ") +
+        " images (nested subsets of your data; about " + formatUsd(advice.cost_usd) + " in data and training).";
+      $("pilot-detail").textContent = "It is expected to narrow the " + Math.round(advice.level * 100) + "% data range from " +
+        (now === null || now === undefined ? "unbounded" : formatAmount(now) + "×") + " (high/low) to about " +
+        formatAmount(advice.range_factor_expected) + "× if its points fall near the model's curve. Enter its points under " +
+        "\u201cPilot run\u201d to size the data from them.";
+      return;
+    }
     if (!pilot) return;
     var next = pilot.next_round_size;
     $("pilot-summary").textContent = "Data sized by the pilot: " + pilot.family_label + "; next collection round: " +
@@ -646,7 +673,16 @@
           formatRange([pilot.data_needed_low, pilot.data_needed_high], formatCount) + ")" : "";
       detail.push("Data needed for the target: " + formatCount(pilot.data_needed) + range + ".");
     }
-    if (next !== null && next !== undefined && pilot.next_round_total !== null && pilot.next_round_total !== undefined) {
+    var plan = pilot.collection_plan;
+    if (plan) {
+      var rounds = plan.round_totals_images.map(function (n, i) {
+        return formatCount(n) + " (met with probability " + formatPercent(plan.probability_met_by_round[i]) + ")";
+      });
+      detail.push("Cost-optimal collection plan (Mahmood et al., NeurIPS 2022; at most " + plan.rounds_allowed + " rounds): " +
+        (rounds.length ? "grow the data to " + rounds.join(", then ") : "collect nothing more") +
+        "; expected cost " + formatUsd(plan.expected_cost_usd) + " with a " + formatUsd(plan.missed_target_penalty) +
+        " cost of missing the target (" + plan.penalty_source + ").");
+    } else if (next !== null && next !== undefined && pilot.next_round_total !== null && pilot.next_round_total !== undefined) {
       var aim = estimate.inputs && estimate.inputs.target_accuracy !== undefined
         ? formatPercent(Math.min(estimate.inputs.target_accuracy + pilot.tau, 1)) + " (the target + tau)" : "the target + tau";
       detail.push("The next round brings the data to " + formatCount(pilot.next_round_total) + " images, aiming at " + aim +
