@@ -207,12 +207,17 @@ def curve_trace_names(page):
 def check_pilot_outputs(page):
     card = page.locator("#pilot-card")
     assert card.is_visible()
-    assert "Data sized by the pilot: power law; next collection round: 863 images." in card.inner_text()
+    text = card.inner_text()
+    assert "Data sized by the pilot: power law; next collection round: " in text and "Cost-optimal collection plan" in text
+    # the next round is the plan's first: the data held (575) grown to the plan's first total
+    step = number(text.split("next collection round: ")[1].split(" images")[0])
+    first_total = number(text.split("grow the data to ")[1].split(" ")[0])
+    assert first_total - 575 == pytest.approx(step, abs=1)
     assert number(page.locator("#summary-needed").inner_text().split("images")[0]) == pytest.approx(PILOT_DATA_NEEDED, rel=0.05)
     assert "sized by pilot: power law" in page.locator("#summary-needed").inner_text()
     assert number(first_row(page)["data_needed"]) == pytest.approx(PILOT_DATA_NEEDED, rel=0.05)
     names = curve_trace_names(page)
-    assert "pilot points" in names and "pilot: power law" in names and "eq. (1)" in names
+    assert "pilot points" in names and "pilot: power law" in names and "dlcost-2026" in names
     points = page.evaluate("() => document.getElementById('chart-curve').data.find(t => t.name === 'pilot points')")
     assert points["x"] == [144, 288, 575]
     assert points["y"] == pytest.approx([92.48, 95.82, 97.77])  # accuracy %, 1 - error
@@ -279,7 +284,7 @@ def test_pilot_points_are_checked_and_read_in_every_format(pilot, browser):
         settle(page)
         assert textarea.get_attribute("aria-invalid") is None
         assert query_of(page.url)["pilot_points"] == PILOT_QUERY
-        assert "next collection round: 863 images" in page.locator("#pilot-card").inner_text()
+        assert "Cost-optimal collection plan" in page.locator("#pilot-card").inner_text()
     finally:
         context.close()
 

@@ -48,7 +48,8 @@ def test_a_page_of_another_origin_cannot_write(browser, live_server, serve_app):
             context.close()
     after = httpx.get(f"{live_server}/api/observations").json()["observations"]
     assert after == before
-    assert httpx.get(f"{live_server}/api/models").json()["models"][0]["active"] is True  # paper-2024 still active
+    active = [m["name"] for m in httpx.get(f"{live_server}/api/models").json()["models"] if m["active"]]
+    assert active == ["dlcost-2026"]  # the default still active: the attacker's `use` did not land
 
 
 def test_the_estimator_runs_under_its_content_security_policy(browser, live_server):

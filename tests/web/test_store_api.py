@@ -239,10 +239,17 @@ def test_models_fit_show_validate_plot_use(client):
     assert fitted.json()["notes"][-1] == "38 detection observations left out: eq. (1) has no detection term"
 
     models = client.get("/api/models").json()["models"]
-    assert [(m["name"], m["active"]) for m in models] == [("paper-2024", True), ("vtab", False)]
+    assert [(m["name"], m["active"]) for m in models] == [("paper-2024", False), ("dlcost-2026", True), ("vtab", False)]
     shown = client.get("/api/models/vtab").json()
     assert shown["name"] == "vtab" and shown["n"] == 619 and len(shown["coefficients"]) == 5
     assert client.get("/api/models/paper-2024").json()["n"] == 56
+    corpus = client.get("/api/models/dlcost-2026").json()
+    assert corpus["form"] == "bounded" and corpus["r2"] is None and len(corpus["coefficients"]) == 12
+    held_out = client.get("/api/models/dlcost-2026/validation").json()
+    assert held_out["comparison"]["dataset"]["dlcost-2026"]["all"]["n"] == held_out["n"] == 581
+    page = client.get("/models/dlcost-2026")
+    assert page.status_code == 200 and "Held out by dataset" in page.text and "2,431x" in page.text
+    assert problem(client.get("/models/dlcost-2026/plot.png"))["field"] == "name"
 
     validation = client.get("/api/models/vtab/validation").json()
     assert validation["n"] == 619 == len(validation["cases"]) and 0 <= validation["share_within_2x"] <= 1
@@ -273,7 +280,7 @@ def test_bad_fits_and_unknown_models(client):
     for response in (client.get("/api/models/nope"), client.get("/api/models/nope/validation"),
                      client.get("/models/nope/plot.png"), client.post("/api/models/nope/use", json={})):
         assert problem(response, 404)["field"] == "name"
-    assert [m["name"] for m in client.get("/api/models").json()["models"]] == ["paper-2024"]
+    assert [m["name"] for m in client.get("/api/models").json()["models"]] == ["paper-2024", "dlcost-2026"]
 
 
 # ----- the write token -------------------------------------------------------------

@@ -80,6 +80,7 @@ def chart_series(result: Estimate, n_points: int = 40, model: catalog.ErrorModel
             "data_limit_accuracy": limit_accuracy,
         },
         "learning_curve": {
+            "label": "dlcost-2026" if result.model == "dlcost-2026" else "eq. (1)",
             "data": sizes.tolist(),
             "accuracy": curve.tolist(),
             "data_present": scenario.data_present,

@@ -784,7 +784,7 @@
     curve.data.forEach(function (size, i) { if (curve.accuracy[i] > 0) points.push([size, curve.accuracy[i] * 100]); });
     var curveTraces = [{
       x: points.map(function (p) { return p[0]; }), y: points.map(function (p) { return p[1]; }),
-      type: "scatter", mode: "lines", name: "eq. (1)", line: { color: "#1f5fbf", width: 2 },
+      type: "scatter", mode: "lines", name: curve.label || "eq. (1)", line: { color: "#1f5fbf", width: 2 },
       hovertemplate: "%{x:,.0f} images: %{y:.2f}%<extra></extra>",
     }];
     // With a pilot, its chosen curve (error turned into accuracy) sized the data: drawn with the
