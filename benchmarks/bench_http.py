@@ -38,6 +38,9 @@ FIGURE_2 = {
     "class_counts": {"Positive": 50000, "Negative": 1000},
     "cost_mode": "paper",
 }
+#: The same scenario in the default (auto) cost mode: answered by dlcost-2026, each candidate its own need.
+DEFAULT_MODE = {key: value for key, value in FIGURE_2.items() if key != "cost_mode"}
+BODY = dict(FIGURE_2)  # what every request sends (--scenario)
 REQUEST_TIMEOUT_S = 10.0
 
 
@@ -79,7 +82,7 @@ def server(port: int):
 
 
 def request_bytes(port: int) -> bytes:
-    body = json.dumps(FIGURE_2).encode()
+    body = json.dumps(BODY).encode()
     head = (
         f"POST {PATH} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
@@ -140,7 +143,7 @@ async def httpx_client(port: int, deadline: float, latencies: list[float], error
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                response = await client.post(PATH, json=FIGURE_2)
+                response = await client.post(PATH, json=BODY)
             except httpx.HTTPError as error:
                 errors.append(type(error).__name__)
                 continue
@@ -190,7 +193,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of the load")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1; 0 picks a free one")
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw", help="load generator")
+    parser.add_argument("--scenario", choices=["figure2-paper", "figure2-default"], default="figure2-paper",
+                        help="figure2-paper: paper mode (paper-2024); figure2-default: auto mode (dlcost-2026)")
     args = parser.parse_args()
+    BODY.clear()
+    BODY.update(FIGURE_2 if args.scenario == "figure2-paper" else DEFAULT_MODE)
     if args.clients < 1 or not 0 < args.seconds <= 600:
         parser.error("--clients must be >= 1 and --seconds in (0, 600]")
     port = args.port or free_port()
@@ -210,7 +217,7 @@ def main() -> None:
     worst = latencies_ms[-1]
     kinds = {kind: errors.count(kind) for kind in sorted(set(errors))}
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, uvicorn 1 worker, client {args.client}, "
-          f"{args.clients} clients x {wall:.1f} s on {HOST}:{port} -> POST {PATH} (Figure 2)")
+          f"{args.clients} clients x {wall:.1f} s on {HOST}:{port} -> POST {PATH} ({args.scenario})")
     print(f"requests      {len(latencies_ms):,} ({rate:,.0f}/s)")
     print(f"latency ms    p50 {p50:.1f}  p90 {p90:.1f}  p99 {p99:.1f}  max {worst:.1f}")
     print(f"errors        {len(errors)}" + (f" {kinds}" if kinds else ""))

@@ -126,8 +126,6 @@ def test_calibration_leaves_detection_out_and_says_so():
     assert (everything.low_log10, everything.high_log10) == (without.low_log10, without.high_log10)
 
 
-@pytest.mark.xfail(strict=True, reason="observations_to_csv writes a percent rounded to 10 decimals: 471 corpus values "
-                                       "(e.g. 77.1759033203125%) come back 1 ulp or more away, so a re-import adds them again")
 def test_export_then_parse_gives_back_every_corpus_value():
     from dlcost.iotools.observations_csv import observations_to_csv
 

@@ -37,6 +37,7 @@ __all__ = [
     "fitted_range",
     "paper_cases",
     "shipped_observations_csv",
+    "backbones",
     "public_corpus_csv",
     "DEFAULT_MODEL",
     "CORPUS_MODEL",
@@ -299,6 +300,13 @@ def defaults() -> dict:
 def fitted_range() -> dict:
     """Range of inputs the regression was fitted on."""
     return dict(_coefficients_file()["fitted_range"])
+
+
+@cache
+def backbones() -> tuple[tuple[str, str, float, str], ...]:
+    """``backbones.csv``: (backbone, pretraining, ImageNet top-1 [fraction], source) of the corpus's backbones."""
+    rows = csv.DictReader(_read_text("backbones.csv").splitlines())
+    return tuple((r["backbone"], r["pretraining"], float(r["imagenet_top1"]), r["source"]) for r in rows)
 
 
 def shipped_observations_csv() -> str:

@@ -94,6 +94,14 @@ def estimate_view(result: Estimate) -> Group:
         f"{hardware['gpu']} {hardware['precision']}, {price}/GPU-h ({hardware['price_source']}); "
         f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
     )
+    note = _ranges_note(result)
+    advice = pilot_advice(result.pilot_recommendation)
+    return Group(inputs, outputs, note, *([advice] if advice else []), *_warnings(result.warnings))
+
+
+
+def _ranges_note(result: Estimate) -> str:
+    """Where the ranges come from, and with a pilot its collection plan (or next round)."""
     interval = result.interval
     if result.pilot is None and interval.get("n_datasets") is None:
         note = (f"Ranges: {interval['level']:.0%} {interval['method']} intervals of {result.model}, fitted on "
@@ -115,9 +123,7 @@ def estimate_view(result: Estimate) -> Group:
             step = f"next collection round: {next_round} images (aiming {pilot['tau']:.1%} above the target)"
         note = (f"Data sized by the pilot: {pilot['family_label']} on {len(pilot['points'])} points "
                 f"({interval['level']:.0%} range: {interval['method']}); {step}.")
-    advice = pilot_advice(result.pilot_recommendation)
-    return Group(inputs, outputs, note, *([advice] if advice else []), *_warnings(result.warnings))
-
+    return note
 
 def pilot_advice(recommendation: dict | None) -> str | None:
     """The recommended pilot of a wide estimate, in a sentence."""

@@ -87,7 +87,8 @@ def regressors(n_images, relative_complexity: float, pretrained: bool, task: str
     ``imagenet_top1`` None: the reference backbone. ``kind`` None: supervised when
     ``pretrained``, else none.
     """
-    log_data = np.log10(np.asarray(n_images, dtype=float)) - LOG_DATA_CENTRE
+    # fewer than 1 image is 1 image; inf (no data limit) is 10^300: every product stays finite
+    log_data = np.log10(np.clip(np.asarray(n_images, dtype=float), 1.0, 1e300)) - LOG_DATA_CENTRE
     kind = kind or ("supervised" if pretrained else "none")
     segmentation, detection = float(task == "segmentation"), float(task == "detection")
     top1_points = 0.0 if imagenet_top1 is None else (imagenet_top1 - REFERENCE_TOP1) * 100.0

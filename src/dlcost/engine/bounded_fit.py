@@ -82,11 +82,7 @@ def pretraining_kind(pretrained: bool, notes: str) -> str:
 
 
 def _backbones() -> list[tuple[str, str, float]]:
-    import csv
-    from importlib import resources
-
-    text = resources.files("dlcost.catalog").joinpath("backbones.csv").read_text(encoding="utf-8")
-    rows = [(_normal(r["backbone"]), r["pretraining"], float(r["imagenet_top1"])) for r in csv.DictReader(text.splitlines())]
+    rows = [(_normal(name), pretraining, top1) for name, pretraining, top1, _ in catalog.backbones()]
     return sorted(rows, key=lambda row: -len(row[0]))
 
 

@@ -1,9 +1,11 @@
 """Scenario in, Estimate out: the one function every interface calls to price a project.
 
-The regression of seed 000 does not depend on the architecture, so every
-candidate needs the same data and reaches the same accuracy; they differ in
-training cost (eq. (4), or GPU-hours in the realistic modes) and are ranked by
-total cost (eq. (3)), ties broken by accuracy, then inference cost.
+With dlcost-2026 (the default) each candidate's backbone (its ImageNet top-1) sets
+its own data need and predicted error, so a better backbone can win by needing less
+data. The regression of seed 000 (paper-2024, paper mode) does not depend on the
+architecture: there every candidate needs the same data and they differ in training
+cost (eq. (4), or GPU-hours in the realistic modes). Either way candidates that reach
+the target rank first, by total cost (eq. (3)), ties broken by accuracy, then inference cost.
 """
 
 from __future__ import annotations

@@ -158,6 +158,15 @@ def _by_columns(text: str) -> list[dict] | None:
     return validated_columns(columns, len(body))
 
 
+def _percent_text(fraction: float) -> str:
+    """A fraction as the shortest percent text that reads back (text / 100) as the same float."""
+    for digits in range(1, 18):
+        text = f"{fraction * 100.0:.{digits}g}"
+        if float(text) / 100.0 == fraction:
+            return text
+    return repr(fraction * 100.0)
+
+
 def _percent(metric_name: str) -> bool:
     lowered = metric_name.lower()
     return "%" in lowered or "percent" in lowered
@@ -187,7 +196,7 @@ def observations_to_csv(observations, handle) -> None:
         record["pretrained"] = "yes" if record["pretrained"] else "no"
         name = (record["metric_name"] or "").lower()
         if "%" in name or "percent" in name:  # written back in the unit its name says, as imported
-            record["metric_value"] = round(record["metric_value"] * 100.0, 10)
+            record["metric_value"] = _percent_text(record["metric_value"])
         if record["class_counts"] is not None:
             record["class_counts"] = ";".join(f"{c:.17g}" for c in record["class_counts"])
         for column in _TEXT_COLUMNS:
