@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["z_variance_in_log_data", "REGRESSORS", "PRETRAINING_KINDS", "REFERENCE_TOP1", "LOG_DATA_CENTRE", "BoundedModel", "chance_error",
+__all__ = ["LineInLogData", "z_variance_in_log_data", "REGRESSORS", "PRETRAINING_KINDS", "REFERENCE_TOP1", "LOG_DATA_CENTRE", "BoundedModel", "chance_error",
            "regressors", "z_mean", "z_sd", "predicted_error", "error_interval", "images_needed", "local_log_slope"]
 
 REGRESSORS = ("intercept", "log_data", "pretrain_log_data", "segmentation_log_data", "complexity", "segmentation",
@@ -180,3 +180,43 @@ def local_log_slope(model: BoundedModel, x: np.ndarray) -> float:
     beta = model.beta()
     slope = float(beta[1] + beta[2] * x[8] + beta[3] * x[5])
     return slope * (1.0 - float(_expit(z_mean(model, x)))) / math.log(10.0)
+
+
+@dataclass(frozen=True)
+class LineInLogData:
+    """dlcost-2026 for one query as scalars: z = level + slope l and var z = a + 2 b l + c l^2, l = log10(images) - 3.
+
+    Every regressor is constant or linear in l, so one query's mean and variance are a line
+    and a quadratic in l: an estimate prices a dozen candidates with float arithmetic only.
+    """
+
+    level: float
+    slope: float
+    a: float
+    b: float
+    c: float
+    chance: float
+
+    @classmethod
+    def of(cls, model: BoundedModel, x_at_centre: np.ndarray, chance: float) -> LineInLogData:
+        level, slope = _data_parts(model, x_at_centre)
+        return cls(level, slope, *z_variance_in_log_data(model, x_at_centre), chance)
+
+    @staticmethod
+    def log_data(n_images: float) -> float:
+        return math.log10(min(1e300, max(1.0, n_images))) - LOG_DATA_CENTRE
+
+    def sd(self, n_images: float) -> float:
+        l = self.log_data(n_images)
+        return math.sqrt(max(0.0, self.a + 2.0 * self.b * l + self.c * l * l))
+
+    def error(self, n_images: float, z_offset: float = 0.0) -> float:
+        """chance x expit(z + offset) after ``n_images``. [fraction]"""
+        z = self.level + self.slope * self.log_data(n_images) + z_offset
+        share = 1.0 / (1.0 + math.exp(-z)) if z > -700.0 else 0.0
+        return max(_MIN_ERROR, min(self.chance, self.chance * share))
+
+    def interval(self, n_images: float, z_quantile: float) -> tuple[float, float, float]:
+        """(error, low, high) after ``n_images``, the interval at +-``z_quantile`` sd. [fraction]"""
+        spread = z_quantile * self.sd(n_images)
+        return self.error(n_images), self.error(n_images, -spread), self.error(n_images, spread)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dlcost import catalog
 from dlcost.core import accuracy, cost
+from dlcost.core.bounded_error import LOG_DATA_CENTRE
 from dlcost.engine.pilot import fit_pilot
 from dlcost.engine.uncertainty import Calibration, data_needed_bounds, error_bounds, reported_error
 from dlcost.schemas import LearningCurveQuery, Scenario
@@ -142,6 +144,7 @@ def bounded_inputs(task: str, relative_complexity: float, pretrained: bool, imag
     return be.regressors(10.0**be.LOG_DATA_CENTRE, relative_complexity, pretrained, task, imagenet_top1), chance
 
 
+@lru_cache(maxsize=64)
 def z_quantile(level: float) -> float:
     """Standard normal quantile of a central ``level`` interval."""
     from statistics import NormalDist
@@ -160,24 +163,58 @@ def bounded_error_at(model: catalog.ErrorModel, x_centre, chance: float, n_image
     return float(be.predicted_error(model.bounded, x, chance)), float(low), float(high)
 
 
-def _bounded_needed(model, x_centre, chance: float, target_error: float, side: float, level: float) -> float:
+def _bounded_needed(model, x_centre, chance: float, target_error: float, side: float, level: float, line=None) -> float:
     """Images needed by a dataset ``side`` (-1: easier, +1: harder) interval-quantiles from the mean.
 
     The sd of z grows with the distance from 1,000 images (the random data slope), so the
-    bound is a fixed point: n = images_needed(offset = side q sd(n)), iterated from the centre.
+    bound is a fixed point: z(n) + side q sd(n) = logit(target / chance), iterated from the
+    centre in plain floats (z and var z are a line and a quadratic in l = log10 n - 3).
     """
     from dlcost.core import bounded_error as be
 
-    q, n = z_quantile(level), 10.0**be.LOG_DATA_CENTRE
-    a, b, c = be.z_variance_in_log_data(model.bounded, x_centre)
-    for _ in range(60):
-        log_data = min(12.0, math.log10(n)) - be.LOG_DATA_CENTRE  # the sd beyond 10^12 images is the sd at 10^12
-        offset = side * q * math.sqrt(max(0.0, a + 2.0 * b * log_data + c * log_data * log_data))
-        following = be.images_needed(model.bounded, x_centre, chance, target_error, z_offset=offset)
-        if math.isinf(following) or abs(math.log10(following) - math.log10(n)) < 1e-6:
-            return following
-        n = following
-    return n
+    if target_error >= chance:
+        return 1.0
+    line = line or be.LineInLogData.of(model.bounded, x_centre, chance)
+    z_level, slope = line.level, line.slope
+    goal = math.log(target_error / chance) - math.log1p(-target_error / chance)
+    if slope >= 0.0:
+        return be.images_needed(model.bounded, x_centre, chance, target_error)
+    q = z_quantile(level)
+    a, b, c = line.a, line.b, line.c
+    log_data = _bound_log_data(goal - z_level, slope, side * q, a, b, c)
+    if log_data is None or log_data > 9.0:  # the sd beyond 10^12 images is the sd at 10^12: a straight line from there
+        beyond = (goal - z_level - side * q * math.sqrt(max(0.0, a + 18.0 * b + 81.0 * c))) / slope
+        if beyond >= 9.0:
+            log_data = beyond
+        elif log_data is None:
+            return math.inf if side > 0 else 1.0
+    log_images = be.LOG_DATA_CENTRE + log_data
+    if log_images > 300.0:
+        return math.inf
+    return 1.0 if log_images <= 0.0 else 10.0**log_images
+
+
+def _bound_log_data(rest: float, slope: float, signed_q: float, a: float, b: float, c: float) -> float | None:
+    """The smallest l >= -3 (one image) with slope l + signed_q sqrt(a + 2 b l + c l^2) = rest; None: none.
+
+    Squaring gives (slope^2 - q^2 c) l^2 - 2 (rest slope + q^2 b) l + rest^2 - q^2 a = 0; a root
+    counts when rest - slope l has the sign of signed_q (the side it came from).
+    """
+    q2 = signed_q * signed_q
+    quad, lin, const = slope * slope - q2 * c, -2.0 * (rest * slope + q2 * b), rest * rest - q2 * a
+    if abs(quad) < 1e-12:
+        roots = [] if lin == 0.0 else [-const / lin]
+    else:
+        disc = lin * lin - 4.0 * quad * const
+        if disc < 0.0:
+            return None
+        root = math.sqrt(disc)
+        roots = [(-lin - root) / (2.0 * quad), (-lin + root) / (2.0 * quad)]
+    valid = sorted(root for root in roots if (rest - slope * root) * signed_q >= -1e-9)
+    if not valid:
+        return None
+    above = [root for root in valid if root >= -LOG_DATA_CENTRE]  # l = -3: one image
+    return above[0] if above else -LOG_DATA_CENTRE
 
 
 def need_from_bounded(scenario: Scenario, model: catalog.ErrorModel, rc: float, imagenet_top1: float | None) -> DataNeed:
@@ -187,13 +224,14 @@ def need_from_bounded(scenario: Scenario, model: catalog.ErrorModel, rc: float, 
 
     baseline = baseline_entropy_nats(scenario.baseline_classes, scenario.baseline_class_counts)
     x_centre, chance = bounded_inputs(scenario.task, rc, scenario.pretrained, imagenet_top1, baseline)
+    line = be.LineInLogData.of(model.bounded, x_centre, chance)
     target_error, level = 1.0 - scenario.target_accuracy, scenario.interval_level
     data_needed = _images(be.images_needed(model.bounded, x_centre, chance, target_error))
     n_sized = float(cost.training_images(data_needed, scenario.data_max))
-    error, error_low, error_high = bounded_error_at(model, x_centre, chance, n_sized, level)
-    needed_low = _images(_bounded_needed(model, x_centre, chance, target_error, -1.0, level))
-    needed_high = _images(_bounded_needed(model, x_centre, chance, target_error, +1.0, level))
-    at_max = bounded_error_at(model, x_centre, chance, scenario.data_max, level)[0] if scenario.data_max < math.inf else 0.0
+    error, error_low, error_high = line.interval(n_sized, z_quantile(level))
+    needed_low = _images(_bounded_needed(model, x_centre, chance, target_error, -1.0, level, line))
+    needed_high = _images(_bounded_needed(model, x_centre, chance, target_error, +1.0, level, line))
+    at_max = line.error(scenario.data_max) if scenario.data_max < math.inf else 0.0
     interval = {"level": level, "method": "mixed-model predictive: fixed-effect, dataset and residual variance",
                 "n_observations": model.n, "n_datasets": None, "calibration": f"{model.name} (docs/validation.md)",
                 "low_log10": None, "high_log10": None}
