@@ -28,7 +28,7 @@ from dlcost.service.corpus_model import corpus
 def series(observations):
     groups = defaultdict(list)
     for o in observations:
-        if bounded_fit._left_out(o) or o.task == "detection":
+        if bounded_fit.left_out_reason(o) or o.task == "detection":
             continue
         method = re.search(r"VTAB method ([^;]+);", o.notes or "")
         key = (bounded_fit.dataset_key(o.dataset), o.architecture or "", method.group(1) if method else "", o.pretrained, o.metric_name)

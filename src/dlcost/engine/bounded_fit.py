@@ -34,7 +34,7 @@ from dlcost.core import bounded_error as be
 from dlcost.core.checks import InputError
 from dlcost.engine.complexity import baseline_entropy_nats, relative_complexity_of
 
-__all__ = ["VTAB_KINDS", "Features", "features", "fit_bounded", "FittedBounded", "cross_validate", "dataset_key",
+__all__ = ["VTAB_KINDS", "left_out_reason", "Features", "features", "fit_bounded", "FittedBounded", "cross_validate", "dataset_key",
            "source_key", "backbone_top1", "pretraining_kind", "Z_CLIP"]
 
 #: The pretraining kind of each VTAB method (Zhai et al. 2019, Table 1's groups).
@@ -112,7 +112,8 @@ def backbone_top1(architecture: str | None, notes: str = "") -> float | None:
     return top1
 
 
-def _left_out(observation) -> str | None:
+def left_out_reason(observation) -> str | None:
+    """Why the fit leaves ``observation`` out (see the module docstring), or None."""
     notes = observation.notes or ""
     if "auc" in observation.metric_name.lower():
         return "AUC is not an error rate"
@@ -148,7 +149,7 @@ def features(observations) -> Features:
     baseline = baseline_entropy_nats()
     rows, left_out = [], {}
     for index, observation in enumerate(observations):
-        reason = _left_out(observation)
+        reason = left_out_reason(observation)
         if reason:
             left_out[reason] = left_out.get(reason, 0) + 1
             continue
