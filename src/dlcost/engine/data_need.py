@@ -1,6 +1,8 @@
-"""How many images a target needs: eq. (1) inverted, or a pilot's learning curve.
+"""How many images a target needs: dlcost-2026 inverted per backbone, eq. (1) inverted, or a pilot's learning curve.
 
-Both return a :class:`DataNeed`: the images needed, the error predicted at the
+With a pilot, the need also carries the cost-optimal collection plan (:func:`collection_plan`);
+without one, a wide dlcost-2026 range gets a pilot recommendation (:func:`pilot_recommendation`).
+Each returns a :class:`DataNeed`: the images needed, the error predicted at the
 images the need is sized for (min(needed, data_max)), the accuracy at the data
 limit (headroom), and their intervals. Every number is one a result can report:
 the images needed are at least 1 (infinite: no size reaches the target), errors
