@@ -154,15 +154,11 @@ def z_quantile(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
-def bounded_error_at(model: catalog.ErrorModel, x_centre, chance: float, n_images: float, level: float) -> tuple[float, float, float]:
-    """Error and its interval after ``n_images`` for a new dataset (dataset spread included). [fraction]"""
-    from dlcost.core import bounded_error as be
-
-    x = x_centre.copy()
-    log_data = math.log10(n_images) - be.LOG_DATA_CENTRE
-    x[1], x[2], x[3] = log_data, log_data * x[8], log_data * x[5]
-    low, high = be.error_interval(model.bounded, x, chance, z_quantile(level))
-    return float(be.predicted_error(model.bounded, x, chance)), float(low), float(high)
+def bounded_interval(model: catalog.ErrorModel, level: float) -> dict:
+    """How a dlcost-2026 answer states its interval (the Estimate's and ErrorPrediction's ``interval``)."""
+    return {"level": level, "method": "mixed-model predictive: fixed-effect, dataset and residual variance",
+            "n_observations": model.n, "n_datasets": None, "calibration": f"{model.name} (docs/validation.md)",
+            "low_log10": None, "high_log10": None}
 
 
 def _bounded_needed(model, x_centre, chance: float, target_error: float, side: float, level: float, line=None) -> float:
@@ -234,9 +230,7 @@ def need_from_bounded(scenario: Scenario, model: catalog.ErrorModel, rc: float, 
     needed_low = _images(_bounded_needed(model, x_centre, chance, target_error, -1.0, level, line))
     needed_high = _images(_bounded_needed(model, x_centre, chance, target_error, +1.0, level, line))
     at_max = line.error(scenario.data_max) if scenario.data_max < math.inf else 0.0
-    interval = {"level": level, "method": "mixed-model predictive: fixed-effect, dataset and residual variance",
-                "n_observations": model.n, "n_datasets": None, "calibration": f"{model.name} (docs/validation.md)",
-                "low_log10": None, "high_log10": None}
+    interval = bounded_interval(model, level)
     if error >= target_error and data_needed <= scenario.data_max:
         error = min(error, target_error)
     return DataNeed(data_needed, n_sized, reported_error(error), *_holding(reported_error(error), error_low, error_high),

@@ -300,15 +300,14 @@ def predict_error(
 def _predict_bounded(query: ErrorQuery, model: catalog.ErrorModel, rc: float) -> ErrorPrediction:
     """dlcost-2026's error after ``query.data`` images, for a backbone at the reference (ResNet-50)."""
     from dlcost.engine.complexity import baseline_entropy_nats
-    from dlcost.engine.data_need import bounded_error_at, bounded_inputs
+    from dlcost.core.bounded_error import LineInLogData
+    from dlcost.engine.data_need import bounded_inputs, bounded_interval, z_quantile
 
     baseline = baseline_entropy_nats(query.baseline_classes, query.baseline_class_counts)
     x_centre, chance = bounded_inputs(query.task, rc, query.pretrained, None, baseline)
-    error, low, high = bounded_error_at(model, x_centre, chance, query.data, query.interval_level)
+    error, low, high = LineInLogData.of(model.bounded, x_centre, chance).interval(query.data, z_quantile(query.interval_level))
     error = reported_error(error)
-    interval = {"level": query.interval_level, "method": "mixed-model predictive: fixed-effect, dataset and residual variance",
-                "n_observations": model.n, "n_datasets": None, "calibration": f"{model.name} (docs/validation.md)",
-                "low_log10": None, "high_log10": None}
+    interval = bounded_interval(model, query.interval_level)
     return ErrorPrediction(
         model=model.name, data=query.data, relative_complexity=rc, pretrained=query.pretrained, task=query.task,
         error=error, error_low=min(low, error), error_high=max(high, error), accuracy=1.0 - error, interval=interval,

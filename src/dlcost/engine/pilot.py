@@ -85,12 +85,9 @@ def pilot_prior(model: catalog.ErrorModel, query: LearningCurveQuery, rc: float 
     x = be.regressors(n_largest, rc_known, query.pretrained, query.task, None)
     slope = be.local_log_slope(model.bounded, x)
     level = math.log10(float(be.predicted_error(model.bounded, x, chance))) - slope * math.log10(n_largest)
-    beta_slope = float(model.bounded.beta()[1] + model.bounded.beta()[2] * x[8] + model.bounded.beta()[3] * x[5])
-    tangent = slope / beta_slope if beta_slope != 0 else 0.0  # (1 - expit(z)) / ln 10
-    d = [0.0] * len(x)
-    d[1], d[2], d[3] = 1.0, float(x[8]), float(x[5])
-    fixed_var = sum(d[i] * model.bounded.covariance[i][j] * d[j] for i in range(len(d)) for j in range(len(d)))
-    slope_sd = abs(tangent) * math.sqrt(max(0.0, model.bounded.random_covariance[1][1] + fixed_var))
+    line = be.LineInLogData.of(model.bounded, x, chance)  # its c: the data slope's variance, fixed plus between datasets
+    tangent = slope / line.slope if line.slope != 0 else 0.0  # (1 - expit(z)) / ln 10
+    slope_sd = abs(tangent) * math.sqrt(max(0.0, line.c))
     return slope, None if rc is None else level, max(0.05, slope_sd)
 
 

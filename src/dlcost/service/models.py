@@ -18,7 +18,14 @@ from dlcost.schemas import Observation
 from dlcost.service.workspace import as_observations
 from dlcost.store import PUBLISHED_MODEL
 
-__all__ = ["fit_and_save", "validate_model", "plot_model", "paper_case_observations"]
+__all__ = ["fit_and_save", "validate_model", "plot_model", "paper_case_observations", "PLOT_REFUSALS"]
+
+#: Why a shipped model has no Figure 3 (the CLI and the web answer with these).
+PLOT_REFUSALS = {
+    PUBLISHED_MODEL: "model: paper-2024's data is not public; plot a fitted model (dlcost model fit NAME).",
+    catalog.CORPUS_MODEL: "model: dlcost-2026 is not eq. (1), so Figure 3 does not apply; "
+                          "see `dlcost model validate dlcost-2026` and docs/validation.md.",
+}
 
 
 def paper_case_observations() -> list[Observation]:
@@ -128,10 +135,7 @@ def plot_model(store, name: str, path) -> None:
     """Figure 3 (partial regression grid) on the observations a model was fitted on."""
     from dlcost.reports.plots import partial_regression_png
 
-    if name == PUBLISHED_MODEL:
-        raise InputError("name", "model: paper-2024's data is not public; plot a fitted model (dlcost model fit NAME).")
-    if name == catalog.CORPUS_MODEL:
-        raise InputError("name", "model: dlcost-2026 is not eq. (1), so Figure 3 does not apply; "
-                                 "see `dlcost model validate dlcost-2026` and docs/validation.md.")
+    if name in PLOT_REFUSALS:
+        raise InputError("name", PLOT_REFUSALS[name])
     observations, held = _fitted_observations(store, name)
     partial_regression_png(observations, path, hold=held)

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dlcost.catalog import SHIPPED_MODELS  # shipped with the package: never stored, never replaced
 from dlcost.core.checks import InputError, shown
 from dlcost.iotools.user_files import data_dir
 from dlcost.store import _observations
@@ -31,8 +32,6 @@ __all__ = ["Store", "database_url", "CATALOG_VERSION", "SCHEMA_REVISION", "exist
 
 #: The published model (Table 1 of seed 000): always there, never stored or replaced.
 PUBLISHED_MODEL = "paper-2024"
-#: The models shipped with the package (catalog.SHIPPED_MODELS): never stored, never replaced.
-SHIPPED_MODELS = ("dlcost-2026", PUBLISHED_MODEL)
 
 #: Identifies the shipped catalog files a saved result was computed with.
 CATALOG_VERSION = "2026-11"

@@ -22,9 +22,8 @@ from dlcost.core.checks import InputError, shown
 from dlcost.reports.comparison import comparison_rows
 from dlcost.schemas import Observation, Scenario
 from dlcost.service import documents
-from dlcost.service.models import fit_and_save, plot_model, validate_model
+from dlcost.service.models import PLOT_REFUSALS, fit_and_save, plot_model, validate_model
 from dlcost.service.observations import delete_planned, import_observations_csv, plan_deletion
-from dlcost.store import PUBLISHED_MODEL
 from dlcost.web.errors import BAD_INPUT, UNAVAILABLE, Problem, Problems, Unauthorized, input_error, problem
 from dlcost.web.query import decode_link
 from dlcost.web.security import require_write_token
@@ -284,11 +283,8 @@ def api_model(name: str, request: Request) -> dict:
                                                   "description": "The PNG image."}},
             summary="Figure 3: partial regression plots on a fitted model's observations (dlcost model plot)")
 def model_plot(name: str, request: Request) -> Response:
-    if name == PUBLISHED_MODEL:
-        raise problem(422, "name", "model: paper-2024's data is not public; plot a fitted model (dlcost model fit NAME).", ["path", "name"])
-    if name == "dlcost-2026":
-        raise problem(422, "name", "model: dlcost-2026 is not eq. (1), so Figure 3 does not apply; "
-                                   "see `dlcost model validate dlcost-2026` and docs/validation.md.", ["path", "name"])
+    if name in PLOT_REFUSALS:  # before the cache key: a shipped model has no stored row
+        raise problem(422, "name", PLOT_REFUSALS[name], ["path", "name"])
     error_model(request, name)
     store = open_store(request)
     key = (store.url, name, store.model(name).created_at)
