@@ -159,3 +159,14 @@ def test_a_wide_estimate_recommends_a_pilot():
     assert 1 < advice["range_factor_expected"] < advice["range_factor_now"]
     assert estimate(scenario(), model="paper-2024").pilot_recommendation is None  # eq. (1): no model curve to plan on
     assert estimate(scenario(pilot_points=[[500, 0.12], [1000, 0.08]])).pilot_recommendation is None  # a pilot is there
+
+
+@pytest.mark.parametrize("data_max", [1001.5, 5.0, 3.0])
+def test_the_recommended_pilot_fits_within_data_max(data_max):
+    # hypothesis found 1001.5: the largest subset was rounded up to 1,002, past the limit
+    advice = estimate(scenario(target_accuracy=0.875, classes=2, pretrained=False, data_max=data_max)).pilot_recommendation
+    if data_max < 4:
+        assert advice is None
+    else:
+        assert advice is not None and advice["sizes_images"][-1] <= data_max
+        assert advice["sizes_images"] == sorted(set(advice["sizes_images"]))

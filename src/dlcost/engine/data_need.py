@@ -286,8 +286,10 @@ def pilot_recommendation(scenario: Scenario, model: catalog.ErrorModel, need: Da
     range_now = need.needed_high / need.needed_low if need.needed_low > 0 else math.inf
     if range_now <= PILOT_WORTH_RANGE:
         return None
-    largest = min(scenario.data_max, max(100.0, need.data_needed / 10.0))
-    sizes = [round(largest / 4), round(largest / 2), round(largest)]
+    largest = math.floor(min(scenario.data_max, max(100.0, need.data_needed / 10.0)))  # whole images, within data_max
+    if largest < 4:
+        return None  # no three growing subsets fit
+    sizes = [largest // 4, largest // 2, largest]
     from dlcost.engine.complexity import relative_complexity_of
 
     rc = relative_complexity_of(scenario)
