@@ -55,7 +55,7 @@ def test_loader_bound_reported(hardware):
 def test_measured_mode_is_extrapolated_off_the_reference_gpu(hardware):
     on_reference = one(hardware, architectures=["ResNet-50"], cost_mode="measured", gpu="RTX3090", precision="fp16", loader_cores=0)
     elsewhere = one(hardware, architectures=["ResNet-50"], cost_mode="measured", gpu="H100", loader_cores=0)
-    assert on_reference.throughput_source == "measured" and elsewhere.throughput_source == "extrapolated"
+    assert on_reference.throughput_source == "measured" and elsewhere.throughput_source == "extrapolated from RTX3090 fp16"
     measured = next(t for t in hardware.throughputs if t.architecture == "ResNet-50")
     assert on_reference.images_per_s == pytest.approx(measured.train_images_per_s)
     assert elsewhere.images_per_s > on_reference.images_per_s
@@ -67,11 +67,11 @@ def test_default_mode_is_measured_where_available(hardware):
     assert modes == {"ResNet-50": "measured", "AlexNet": "flops"} and result.cost_mode == "auto"
 
 
-def test_measured_mode_skips_unmeasured_with_warning(hardware):
+def test_measured_mode_prices_unmeasured_by_the_roofline_and_says_so(hardware):
     result = dlcost.estimate(Scenario(**FIGURE_2, cost_mode="measured", top=30), hardware=hardware)
-    names = {rec.architecture for rec in result.recommendations}
-    assert "AlexNet" not in names and "ResNet-50" in names
-    assert any("AlexNet" in w for w in result.warnings)
+    sources = {rec.architecture: rec.throughput_source for rec in result.recommendations}
+    assert sources["AlexNet"] == "flops" and sources["ResNet-50"].startswith("extrapolated from ")
+    assert any("AlexNet" in w and "roofline" in w for w in result.warnings)
 
 
 def test_paper_mode_keeps_figure2_and_adds_compute(hardware):

@@ -85,6 +85,8 @@ class Architecture:
     source_flops: str
     source_top1: str
     notes: str
+    forward_activations_m: float | None = None
+    source_activations: str = ""
 
     def to_dict(self) -> dict:
         record = asdict(self)
@@ -104,6 +106,7 @@ def _to_bool(text: str) -> bool:
 def architectures() -> tuple[Architecture, ...]:
     """All catalog rows, in file order (the paper's list first)."""
     rows = csv.DictReader(_read_text("architectures.csv").splitlines())
+    activations = {row["architecture"]: row for row in csv.DictReader(_read_text("activations.csv").splitlines())}
     return tuple(
         Architecture(
             name=row["name"],
@@ -123,6 +126,8 @@ def architectures() -> tuple[Architecture, ...]:
             source_flops=row["source_flops"],
             source_top1=row["source_top1"],
             notes=row["notes"],
+            forward_activations_m=float(activations[row["name"]]["forward_activations_m"]) if row["name"] in activations else None,
+            source_activations=activations[row["name"]]["source"] if row["name"] in activations else "",
         )
         for row in rows
     )

@@ -88,6 +88,11 @@ class Accelerator:
                 return value * 1e12, candidate
         raise InputError("precision", f"precision {precision!r}: {self.name} has no peak throughput for it.")
 
+    @property
+    def supports_int8(self) -> bool:
+        """int8 inference: CPUs (VNNI), and GPUs with int8 tensor cores (Turing, September 2018, and later)."""
+        return self.kind != "gpu" or not self.release_date or self.release_date >= "2018-09"
+
     def to_dict(self) -> dict:
         record = asdict(self)
         record["aliases"] = list(self.aliases)

@@ -89,6 +89,8 @@ class HardwareCatalog:
     utilization: dict
     loader_images_per_s_per_core: float
     loader_source: str
+    throughput_model: dict = None  # catalog/throughput_model.toml
+    inference_measurements: tuple = ()  # catalog/inference_throughput.csv rows (dicts)
 
     @cached_property
     def _accelerator_index(self) -> dict[str, Accelerator]:
@@ -265,6 +267,8 @@ def _shipped() -> dict:
         countries=countries,
         regions=regions,
         utilization=tomllib.loads(_text("utilization.toml")),
+        throughput_model=tomllib.loads(_text("throughput_model.toml")),
+        inference_measurements=tuple(_rows("inference_throughput.csv")),
         loader_rate=statistics.median(float(row["images_per_s_per_core"]) for row in loader_rows),
         loader_source="; ".join(sorted({f"{row['cpu_model']} {row['measured_on']}" for row in loader_rows})),
     )
@@ -311,4 +315,6 @@ def load_hardware(
         utilization=shipped["utilization"],
         loader_images_per_s_per_core=loader_rate,
         loader_source=loader_source,
+        throughput_model=shipped["throughput_model"],
+        inference_measurements=shipped["inference_measurements"],
     )

@@ -20,7 +20,8 @@ from dlcost.core import accuracy, cost, recommend
 from dlcost.core.checks import InputError
 from dlcost.engine.complexity import relative_complexity_of
 from dlcost.engine.data_need import DataNeed, need_from_bounded, need_from_eq1, need_from_pilot, pilot_recommendation
-from dlcost.engine.training_compute import ComputeSettings, has_measurement, resolve_settings, training_compute
+from dlcost.engine.throughput_model import inference_figures
+from dlcost.engine.training_compute import ComputeSettings, resolve_settings, training_compute
 from dlcost.engine.uncertainty import Calibration, error_bounds, reported_error, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
 
@@ -94,11 +95,37 @@ def _calibration(model: catalog.ErrorModel, level: float, method: str, calibrati
     return shipped_calibration(model, level, method)
 
 
+def deployment(scenario: Scenario, settings: ComputeSettings, hardware: HardwareCatalog) -> dict:
+    """The serving side of a scenario: hardware, precision, batch and price (defaults: the training GPU's)."""
+    accelerator = settings.accelerator if scenario.deploy_hardware is None else hardware.find_accelerator(scenario.deploy_hardware)
+    if scenario.deploy_price_per_hour is not None:
+        price = (scenario.deploy_price_per_hour, "given")
+    elif accelerator.name == settings.accelerator.name and settings.price_per_gpu_hour_usd is not None:
+        price = (settings.price_per_gpu_hour_usd, settings.price_source)
+    else:
+        listed = hardware.default_price(accelerator, None, 1)
+        price = (None, "none listed") if listed is None else (
+            listed.on_demand_usd_per_gpu_hour, f"{listed.provider} {listed.instance} on-demand, {listed.price_date}")
+    return dict(accelerator=accelerator, precision=scenario.deploy_precision or scenario.precision,
+                batch_size=scenario.deploy_batch_size, price=price)
+
+
+def _serving(architecture: Architecture, scenario: Scenario, serving: dict, hardware: HardwareCatalog, mode: str):
+    try:
+        return inference_figures(architecture, serving["accelerator"], serving["precision"], serving["batch_size"], hardware,
+                                 mode=mode, stack=scenario.stack, pruning=scenario.pruning,
+                                 quantization_speedup=scenario.quantization_speedup, price=serving["price"])
+    except InputError as why:
+        if why.field == "precision":
+            raise InputError("deploy_precision", str(why).replace("precision ", "deploy_precision ", 1)) from None
+        raise
+
+
 def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, settings: ComputeSettings,
-         hardware: HardwareCatalog, measured: bool) -> dict:
-    """One candidate priced: Figure 2's outputs plus GPU-hours, energy and CO2."""
+         hardware: HardwareCatalog, serving: dict) -> dict:
+    """One candidate priced: Figure 2's outputs plus GPU-hours, energy, CO2 and the cost of serving it."""
     requested = scenario.cost_mode
-    physical_mode = "measured" if measured and requested != "flops" else "flops"
+    physical_mode = "flops" if requested == "flops" else "measured"
 
     def trained_on(n_needed: float) -> float:
         return float(cost.images_trained_on(n_needed, scenario.data_present, scenario.data_max, requested == "paper"))
@@ -122,7 +149,7 @@ def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, setting
     total = float(cost.total_cost_usd(training_cost, data_cost))  # Eq. (3)
     unbounded = math.isinf(need.needed_high) and math.isinf(scenario.data_max)
     return dict(
-        architecture=architecture.name, cost_mode=requested or physical_mode, n_parameters=architecture.n_parameters,
+        architecture=architecture.name, cost_mode=requested or ('flops' if job.throughput_source == 'flops' else 'measured'), n_parameters=architecture.n_parameters,
         inference_gflops=architecture.forward_gflops, data_needed=None if math.isinf(need.data_needed) else need.data_needed,
         training_images=n_training, additional_data=float(cost.additional_images(need.n_sized, scenario.data_present)),
         training_flops=flops, training_cost=training_cost, data_cost=data_cost, total_cost=total,
@@ -133,31 +160,33 @@ def _row(architecture: Architecture, scenario: Scenario, need: DataNeed, setting
         gpu=settings.accelerator.name, throughput_source=job.throughput_source, images_per_s=job.images_per_s,
         bound=job.bound, gpu_hours=job.gpu_hours, wall_clock_hours=job.wall_clock_hours, compute_cost=job.compute_cost,
         energy_kwh=job.energy_kwh, co2_kg=job.co2_kg, electricity_cost=job.electricity_cost,
+        **_serving_fields(_serving(architecture, scenario, serving, hardware, physical_mode)),
     )
+
+
+def _serving_fields(figures) -> dict:
+    return dict(deploy_hardware=figures.hardware, inference_images_per_s=figures.images_per_s,
+                inference_latency_ms=figures.latency_ms, inference_source=figures.throughput_source,
+                cost_per_1000_predictions=figures.cost_per_1000_predictions)
 
 
 def _priced_rows(scenario: Scenario, need_of, hardware: HardwareCatalog) -> tuple[list[dict], list[str], ComputeSettings]:
     """Every candidate priced at its own data need (``need_of(architecture)``: one need for all under eq. (1))."""
     settings = resolve_settings(scenario, hardware, need_price=scenario.cost_mode != "paper")
+    serving = deployment(scenario, settings, hardware)
     architectures, unable = candidate_architectures(scenario.architectures, scenario.task)
-    rows, unmeasured = [], []
+    rows = []
     for architecture in architectures:
-        measured = has_measurement(hardware, architecture)
-        if scenario.cost_mode == "measured" and not measured:
-            unmeasured.append(architecture.name)
-            continue
         need = need_of(architecture)
-        row = _row(architecture, scenario, need, settings, hardware, measured)
+        row = _row(architecture, scenario, need, settings, hardware, serving)
         row["_need"] = need
         rows.append(row)
-    if not rows:
-        raise InputError("cost_mode", f"cost_mode measured needs a measured throughput; none for {', '.join(unmeasured)}. "
-                                      "Use cost_mode flops, or measure with `dlcost bench --save`.")
     notes = []
     if unable:
         notes.append(f"not ranked: {', '.join(unable)} cannot do {scenario.task}.")
-    if unmeasured:
-        notes.append(f"not ranked in measured mode (no measured throughput): {', '.join(unmeasured)}.")
+    unmeasured = [r["architecture"] for r in rows if r["throughput_source"] == "flops"]
+    if unmeasured and scenario.cost_mode == "measured":
+        notes.append(f"no measured throughput for {', '.join(unmeasured)}: their training figures come from the roofline (flops).")
     return rows, notes, settings
 
 
@@ -222,10 +251,10 @@ def estimate(
     raw_error = need.reached_error if need.error_clamped is None else need.error_clamped
     warnings = range_warnings(rc, need.n_sized, raw_error) + _reach_warnings(scenario, need, max_accuracy)
     warnings += notes + tie_notes
-    extrapolated = [r.architecture for r in recommendations if r.throughput_source == "extrapolated"]
+    extrapolated = [r.architecture for r in recommendations if r.throughput_source.startswith("extrapolated")]
     if extrapolated and scenario.cost_mode != "paper":
         warnings.append(f"throughput of {', '.join(extrapolated)} on {settings.accelerator.name} is extrapolated from another GPU "
-                        "(roofline scaling, docs/cost-modes.md).")
+                        "(roofline scaling, docs/throughput.md).")
     hardware_inputs = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "accelerator"}
     return Estimate(
         model=model.name, cost_mode=scenario.cost_mode or "auto", inputs=scenario, relative_complexity=rc,

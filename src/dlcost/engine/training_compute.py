@@ -1,20 +1,24 @@
 """GPU-hours, wall-clock, dollars, energy and CO2 of training one architecture.
 
-Joins the hardware catalog (accelerators, prices, grid intensity, measured
-throughput, utilization) with the formulas of :mod:`dlcost.core.compute`.
+Joins the hardware catalog (accelerators, prices, grid intensity, measured throughput)
+with the throughput model (:mod:`dlcost.engine.throughput_model`) and the formulas of
+:mod:`dlcost.core.compute`.
 
 Modes
 -----
 ``measured``
-    Training images/s measured for the architecture: on the chosen GPU when a
-    measurement exists (``throughput_source = "measured"``), else scaled from a
-    GPU where it was measured (``"extrapolated"``, see ``_compute_bound_fraction``).
+    Training images/s measured for the architecture: on the chosen GPU and precision when
+    a measurement exists (``throughput_source = "measured"``), else scaled from one by the
+    roofline (``"extrapolated from GPU PRECISION"``); an architecture never measured gets
+    the roofline figure (``"flops"``) and says so.
 ``flops``
-    Images/s = peak FLOP/s x utilization / (3 x forward FLOPs per image); the
-    utilization defaults to the one measured for the architecture on the
-    reference GPU, else the median over measured architectures.
+    The roofline alone: counted FLOPs and activations per image, the GPU's peak at the
+    precision and its bandwidth (``catalog/throughput_model.toml``); with a given
+    ``utilization``, images/s = peak x utilization / (3 x forward FLOPs) as in eq. (4).
 
-Both are then capped by the CPU data loader (cores per GPU x images/s per core).
+Both are scaled by the software stack's factor and capped by the CPU data loader (cores
+per GPU x images/s per core) unless images are decoded on the GPU, which instead adds
+its decoding time to the GPU's.
 """
 
 from __future__ import annotations
@@ -22,11 +26,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from dlcost.catalog import Architecture, defaults
-from dlcost.catalog.hardware import Accelerator, HardwareCatalog, Throughput
+from dlcost.catalog.hardware import Accelerator, HardwareCatalog
 from dlcost.core import compute
 from dlcost.core.checks import InputError
+from dlcost.engine.throughput_model import precision_peak, training_images_per_s
 
-__all__ = ["ComputeSettings", "TrainingCompute", "training_compute", "has_measurement", "resolve_settings"]
+__all__ = ["ComputeSettings", "TrainingCompute", "training_compute", "has_measurement", "resolve_settings",
+           "average_power_w", "DECODES"]
+
+#: Where JPEGs are decoded: on CPU loader workers (a bound) or on the GPU (its time, no bound).
+DECODES = ("cpu", "gpu")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,11 @@ class ComputeSettings:
     grid_gco2_per_kwh: float
     grid_source: str
     price_per_kwh_usd: float | None
+    stack: str = "typical"
+    decode: str = "cpu"
+    power_source: str = "given"
+    pue_source: str = "given"
+    gpu_decode_images_per_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -81,73 +95,21 @@ class TrainingCompute:
         return asdict(self)
 
 
-def _same_precision_group(a: str, b: str) -> bool:
-    half = {"bf16", "fp16"}
-    return a == b or (a in half and b in half)
-
-
-def _pick_measurement(measurements: list[Throughput], accelerator: Accelerator, precision: str) -> Throughput | None:
-    """Prefer the chosen GPU, then the same precision group, then the newest source."""
-    def key(t: Throughput):
-        return (
-            t.gpu.lower() != accelerator.name.lower(),
-            not _same_precision_group(t.precision, precision),
-            t.source != "dlcost bench",
-        )
-
-    return min(measurements, key=key) if measurements else None
-
-
 def has_measurement(catalog: HardwareCatalog, architecture: Architecture) -> bool:
     return bool(catalog.measurements(architecture.name))
 
 
-def _utilization_of(catalog: HardwareCatalog, architecture: Architecture) -> float:
-    measured = catalog.utilization.get("architectures", {})
-    return measured.get(architecture.name, catalog.utilization["default"]["value"])
-
-
-def _compute_bound_fraction(catalog: HardwareCatalog, measured_utilization: float) -> float:
-    """Share of the step time that scales with peak FLOP/s rather than memory bandwidth.
-
-    f = measured utilization / the utilization of the most compute-bound
-    measured architectures (``compute_bound_utilization`` in utilization.toml):
-    a model running near that ceiling is limited by arithmetic, one far below it
-    by memory traffic (depthwise convolutions, normalisation, activations).
-    """
-    ceiling = catalog.utilization["scaling"]["compute_bound_utilization"]
-    return min(1.0, max(0.0, measured_utilization / ceiling))
-
-
-def _measured_images_per_s(catalog, architecture, settings, measurement: Throughput) -> tuple[float, str, str]:
-    reference = catalog.find_accelerator(measurement.gpu)
-    rate = compute.resolution_scaled_images_per_s(
-        measurement.train_images_per_s, measurement.resolution_px, architecture.resolution_px
-    )
-    target = settings.accelerator
-    exact = reference.name == target.name and _same_precision_group(measurement.precision, settings.precision)
-    note = (
-        f"{measurement.train_images_per_s:,.0f} img/s measured on {reference.name} {measurement.precision} "
-        f"at {measurement.resolution_px} px ({measurement.source}, {measurement.measured_on})"
-    )
-    if exact:
-        return float(rate), "measured", note
-    reference_peak, _ = reference.peak_flops_per_s(measurement.precision)
-    target_peak, _ = target.peak_flops_per_s(settings.precision)
-    forward_flops_at_reference = architecture.forward_gflops * 1e9 * (measurement.resolution_px / architecture.resolution_px) ** 2
-    measured_utilization = compute.utilization_from_images_per_s(
-        measurement.train_images_per_s, forward_flops_at_reference, reference_peak
-    )
-    fraction = _compute_bound_fraction(catalog, measured_utilization)
-    scaled = compute.extrapolated_images_per_s(
-        rate,
-        reference_peak,
-        target_peak,
-        (reference.memory_bandwidth_gbs or 1.0) * 1e9,
-        (target.memory_bandwidth_gbs or reference.memory_bandwidth_gbs or 1.0) * 1e9,
-        fraction,
-    )
-    return float(scaled), "extrapolated", note + f"; scaled to {target.name} (compute-bound fraction {fraction:.2f})"
+def _gpu_rate(architecture: Architecture, settings: ComputeSettings, catalog: HardwareCatalog, mode: str):
+    """The GPU's images/s with its decoding time when JPEGs are decoded on it, and the loader's bound."""
+    rate, source, reference = training_images_per_s(architecture, settings.accelerator, settings.precision, catalog,
+                                                     mode, settings.stack, settings.utilization)
+    if settings.decode == "gpu":
+        rate = 1.0 / (1.0 / rate + 1.0 / settings.gpu_decode_images_per_s)
+        return rate, source, reference + f"; JPEGs decoded on the GPU ({settings.gpu_decode_images_per_s:,.0f} images/s)", None
+    loader_rate = None
+    if settings.loader_cores_per_gpu:  # 0 or None: no CPU loader bound
+        loader_rate = float(compute.loader_images_per_s(settings.loader_cores_per_gpu, settings.loader_images_per_s_per_core))
+    return rate, source, reference, loader_rate
 
 
 def training_compute(
@@ -159,34 +121,19 @@ def training_compute(
     mode: str,
 ) -> TrainingCompute:
     """Compute, time, cost, energy and CO2 of training ``architecture`` (``mode``: measured|flops)."""
-    peak, precision_used = settings.accelerator.peak_flops_per_s(settings.precision)
-    forward_flops = architecture.forward_gflops * 1e9
-    utilization = None
-    if mode == "measured":
-        measurement = _pick_measurement(catalog.measurements(architecture.name), settings.accelerator, settings.precision)
-        if measurement is None:
-            raise InputError("cost_mode", f"no measured throughput for {architecture.name}; use cost_mode flops.")
-        gpu_rate, source, reference = _measured_images_per_s(catalog, architecture, settings, measurement)
-    else:
-        utilization = settings.utilization or _utilization_of(catalog, architecture)
-        gpu_rate = compute.flops_mode_images_per_s(peak, utilization, forward_flops)
-        source = "flops"
-        reference = f"{peak / 1e12:,.0f} TFLOP/s {precision_used} peak x utilization {utilization:.2f}"
-
-    loader_rate = None
-    if settings.loader_cores_per_gpu:  # 0 or None: data already decoded on the GPU
-        loader_rate = float(compute.loader_images_per_s(settings.loader_cores_per_gpu, settings.loader_images_per_s_per_core))
+    _, precision_used = precision_peak(settings.accelerator, settings.precision)
+    gpu_rate, source, reference, loader_rate = _gpu_rate(architecture, settings, catalog, mode)
     rate, bound = compute.bounded_images_per_s(gpu_rate, loader_rate)
-
     images_processed = n_training_images * epochs * settings.runs
     single_gpu_seconds = compute.gpu_seconds_from_throughput(images_processed, rate)
     gpu_hours = float(compute.billed_gpu_hours(single_gpu_seconds, settings.n_gpus, settings.scaling_efficiency))
     energy = float(compute.energy_kwh(gpu_hours, settings.power_w, settings.pue))
+    peak, _ = precision_peak(settings.accelerator, settings.precision)
     return TrainingCompute(
         mode=mode,
         throughput_source=source,
         precision_used=precision_used,
-        utilization=utilization,
+        utilization=float(compute.utilization_from_images_per_s(gpu_rate, architecture.forward_gflops * 1e9, peak)),
         gpu_images_per_s=float(gpu_rate),
         loader_images_per_s=loader_rate,
         images_per_s=rate,
@@ -242,6 +189,8 @@ def resolve_settings(scenario, catalog: HardwareCatalog, need_price: bool) -> Co
     else:
         loader_cores = listed.vcpus_per_gpu
     grid, grid_source = catalog.grid_intensity(scenario.country, scenario.region)
+    power, power_source = _power(scenario, accelerator)
+    pue, pue_source = _pue(scenario, catalog, listed if price_source != "given" else None)
     return ComputeSettings(
         accelerator=accelerator,
         n_gpus=scenario.gpus,
@@ -253,9 +202,43 @@ def resolve_settings(scenario, catalog: HardwareCatalog, need_price: bool) -> Co
         price_source=price_source,
         loader_cores_per_gpu=loader_cores,
         loader_images_per_s_per_core=catalog.loader_images_per_s_per_core,
-        power_w=scenario.power_w or accelerator.tdp_w,
-        pue=scenario.pue or catalog.region_pue(scenario.region) or defaults()["pue"],
+        power_w=power,
+        pue=pue,
         grid_gco2_per_kwh=grid,
         grid_source=grid_source,
         price_per_kwh_usd=scenario.price_per_kwh,
+        stack=scenario.stack,
+        decode=scenario.decode,
+        power_source=power_source,
+        pue_source=pue_source,
+        gpu_decode_images_per_s=float(defaults()["gpu_decode_images_per_s"]),
     )
+
+
+def average_power_w(accelerator: Accelerator) -> tuple[float, str]:
+    """Average draw of one accelerator in training: TDP x the documented fraction for its class. [W]"""
+    fractions = defaults()["average_power_fraction"]
+    kind = "cpu" if accelerator.kind == "cpu" else ("workstation" if accelerator.name.upper().startswith("RTX") else "datacenter")
+    fraction = float(fractions[kind])
+    return accelerator.tdp_w * fraction, f"{fraction:.2f} x TDP {accelerator.tdp_w:,.0f} W ({kind} average draw in training)"
+
+
+def _power(scenario, accelerator: Accelerator) -> tuple[float, str]:
+    """Power per GPU: given (the ML CO2 Impact identity holds with power = TDP), else the average draw; plus node overhead."""
+    power, source = (scenario.power_w, "given") if scenario.power_w is not None else average_power_w(accelerator)
+    if scenario.node_overhead_w:
+        return power + scenario.node_overhead_w, f"{source} + node overhead {scenario.node_overhead_w:,.0f} W per GPU"
+    return power, source
+
+
+def _pue(scenario, catalog: HardwareCatalog, listed) -> tuple[float, str]:
+    """PUE: given; the region's; a hyperscale cloud's when the job is priced on one; else the data-centre average."""
+    if scenario.pue is not None:
+        return scenario.pue, "given"
+    regional = catalog.region_pue(scenario.region)
+    if regional is not None:
+        return regional, f"{scenario.region} (carbon_regions.csv)"
+    table = defaults()
+    if listed is not None and listed.provider.lower() in table["hyperscale_providers"]:
+        return float(table["hyperscale_pue"]), f"hyperscale cloud ({listed.provider}): median of the cloud-region PUEs held"
+    return float(table["pue"]), "data-centre average (Uptime Institute 2023)"

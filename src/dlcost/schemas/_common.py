@@ -20,7 +20,8 @@ from dlcost.core.complexity import MAX_RELATIVE_COMPLEXITY
 
 __all__ = [
     "DEFAULTS", "JSON_SCHEMA_VERSION", "MAX_CLASSES", "MAX_ARCHITECTURES", "MAX_IMAGES", "MAX_PRICE_USD", "MAX_EPOCHS",
-    "MAX_RELATIVE_COMPLEXITY", "MAX_POINTS", "MAX_NAME", "MIN_POINT_ERROR", "Task", "CostMode", "Precision",
+    "MAX_RELATIVE_COMPLEXITY", "MAX_POINTS", "MAX_NAME", "MIN_POINT_ERROR", "Task", "CostMode", "Precision", "InferencePrecision", "Stack", "Decode",
+    "MAX_BATCH_SIZE", "MAX_PRUNING", "MAX_QUANTIZATION_SPEEDUP",
     "IntervalMethod", "Inputs", "ClassInputs", "PilotPoint", "parse_fraction", "check_level", "check_tau",
     "check_pilot_points", "check_name", "pilot_points_as_dicts", "counts_list", "stated", "stated_rules", "FRACTION",
     "CLASS_COUNTS",
@@ -45,6 +46,15 @@ MAX_NAME = 200
 Task = Literal["classification", "segmentation"]
 CostMode = Literal["paper", "flops", "measured"]
 Precision = Literal["bf16", "fp16", "tf32", "fp32"]
+InferencePrecision = Literal["bf16", "fp16", "tf32", "fp32", "int8"]
+Stack = Literal["typical", "tuned", "research"]
+Decode = Literal["cpu", "gpu"]
+#: Largest inference batch an input may ask for. [images]
+MAX_BATCH_SIZE = 1_000_000
+#: Largest share of a network structured pruning may remove. [fraction]
+MAX_PRUNING = 0.95
+#: Largest int8 speedup over 16-bit a user may state. [x]
+MAX_QUANTIZATION_SPEEDUP = 16.0
 IntervalMethod = Literal["conformal", "ols"]
 
 

@@ -36,7 +36,7 @@ class Recommendation(BaseModel):
     feasible: bool = Field(description="The target is reachable within data_max.")
     tied_on_cost: bool = Field(False, description="Its total cost is within the tie tolerance (1%) of another candidate's; ties rank by accuracy, then inference cost.")
     gpu: str = Field(description="Accelerator the compute figures are for.")
-    throughput_source: str = Field(description="measured, extrapolated (scaled from another GPU) or flops.")
+    throughput_source: str = Field(description="measured, 'extrapolated from GPU PRECISION' (a measurement scaled by the roofline) or flops (the roofline alone).")
     images_per_s: float = Field(description="Training images/s per GPU after the loader bound. [images/s]")
     bound: str = Field(description="gpu or loader: what limits images/s.")
     gpu_hours: float = Field(description="GPU-hours billed, all runs. [GPU-h]")
@@ -45,6 +45,12 @@ class Recommendation(BaseModel):
     energy_kwh: float = Field(description="GPU-hours x power x PUE. [kWh]")
     co2_kg: float = Field(description="Energy x grid intensity. [kg CO2eq]")
     electricity_cost: float | None = Field(description="Energy x price per kWh, when given. [USD]")
+    deploy_hardware: str = Field(description="Hardware the serving figures are for (deploy_hardware, default the training GPU).")
+    inference_images_per_s: float = Field(description="Predictions per second of one serving device at deploy_batch_size. [images/s]")
+    inference_latency_ms: float = Field(description="Time for one batch of deploy_batch_size. [ms]")
+    inference_source: str = Field(description="measured, 'extrapolated from GPU PRECISION' or flops, as throughput_source.")
+    cost_per_1000_predictions: float | None = Field(description="Rental cost of 1,000 predictions on a busy serving device; null when "
+                                                                "no price is listed or given. [USD]")
 
 
 class Estimate(BaseModel):

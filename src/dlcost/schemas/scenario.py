@@ -16,6 +16,7 @@ from dlcost.core.checks import InputError
 from dlcost.schemas._common import (
     CLASS_COUNTS, DEFAULTS, FRACTION, MAX_ARCHITECTURES, MAX_CLASSES, MAX_EPOCHS, MAX_IMAGES, MAX_NAME, MAX_POINTS,
     MAX_PRICE_USD, MAX_RELATIVE_COMPLEXITY, ClassInputs, CostMode, IntervalMethod, PilotPoint, Precision, Task, check_level,
+    MAX_BATCH_SIZE, MAX_PRUNING, MAX_QUANTIZATION_SPEEDUP, Decode, InferencePrecision, Stack,
     check_name, check_pilot_points, check_tau, counts_list, parse_fraction, pilot_points_as_dicts, stated, stated_rules,
 )
 
@@ -31,7 +32,7 @@ MAX_PENALTY_USD = 1e12
 #: Most collection rounds a plan may take (dlcost.core.collection_plan.MAX_ROUNDS).
 MAX_COLLECTION_ROUNDS = 20
 #: What a name input must name, for its message.
-_NAMES = {"gpu": "an accelerator (`dlcost hardware` lists them)", "provider": "a cloud provider (`dlcost hardware` lists them)",
+_NAMES = {"gpu": "an accelerator (`dlcost hardware` lists them)", "deploy_hardware": "an accelerator or CPU (`dlcost hardware` lists them)", "provider": "a cloud provider (`dlcost hardware` lists them)",
           "country": "a country by its ISO 3166 alpha-3 code, such as USA",
           "region": "a cloud region as PROVIDER:REGION, such as aws:us-east-1"}
 
@@ -108,6 +109,26 @@ class Scenario(ClassInputs):
         None, description="CPU cores decoding images per GPU; default: the instance's vCPUs per GPU; 0 = no loader bound.",
         json_schema_extra=stated({"minimum": 0, "maximum": MAX_VCPUS, "not": {"exclusiveMinimum": 0, "exclusiveMaximum": 0.1}}),
     )
+    stack: Stack = Field(DEFAULTS["stack"], description="Software stack: typical (eager PyTorch, AMP, as timm's benchmarks), tuned "
+                                                        "(torch.compile, channels-last, GPU data loading: x1.53) or research (full recipe "
+                                                        "with heavy augmentation and evaluation every epoch: x0.5) (docs/throughput.md).")
+    decode: Decode = Field(DEFAULTS["decode"], description="Where JPEGs are decoded: cpu (loader workers bound images/s) or gpu "
+                                                          "(no loader bound; decoding takes GPU time).")
+    node_overhead_w: float | None = Field(None, description="Power per GPU of the rest of the server (CPUs, memory, fans, network), added "
+                                                            "to the GPU's; default none (GPU only). [W]",
+                                          json_schema_extra=stated({"minimum": 0, "maximum": MAX_POWER_W}))
+    deploy_hardware: str | None = Field(None, description="Accelerator or CPU serving predictions; default: the training GPU.",
+                                        json_schema_extra=_NAME)
+    deploy_precision: InferencePrecision | None = Field(None, description="Serving precision (int8 adds quantization_speedup); "
+                                                                          "default: the training precision.")
+    deploy_batch_size: int = Field(32, description="Images per inference batch (1 = lowest latency).",
+                                   json_schema_extra=stated({"minimum": 1, "maximum": MAX_BATCH_SIZE}))
+    deploy_price_per_hour: float | None = Field(None, description="USD per hour of the serving hardware; default: its median listed price.",
+                                                json_schema_extra=_positive_up_to("price_per_hour"))
+    pruning: float = Field(0.0, description="Share of the network's work structured pruning removes at serving time. [fraction]",
+                           json_schema_extra=stated({"minimum": 0, "maximum": MAX_PRUNING}))
+    quantization_speedup: float | None = Field(None, description="int8 throughput over 16-bit; default 1.6 (docs/throughput.md).",
+                                               json_schema_extra=stated({"minimum": 1, "maximum": MAX_QUANTIZATION_SPEEDUP}))
     interval_level: float = Field(DEFAULTS["interval_level"], description="Central probability of the reported intervals.", json_schema_extra=_LEVEL)
     interval_method: IntervalMethod = Field(
         DEFAULTS["interval_method"], description="conformal (calibrated on observed outcomes) or ols (a fitted model's prediction interval)."
@@ -186,7 +207,38 @@ class Scenario(ClassInputs):
             raise InputError("pue", f"pue must be 1 or more (facility energy / IT energy); got {value!r}.")
         return checks.check_at_most(value, "pue", MAX_PUE)
 
-    @field_validator("gpu", "provider", "country", "region")
+    @field_validator("node_overhead_w")
+    @classmethod
+    def _overhead(cls, value):
+        return None if value is None else checks.check_at_most(checks.check_non_negative(value, "node_overhead_w"), "node_overhead_w", MAX_POWER_W)
+
+    @field_validator("deploy_batch_size")
+    @classmethod
+    def _batch(cls, value):
+        return checks.check_at_most(checks.check_whole_count(value, "deploy_batch_size", minimum=1), "deploy_batch_size", MAX_BATCH_SIZE)
+
+    @field_validator("deploy_price_per_hour")
+    @classmethod
+    def _deploy_price(cls, value):
+        return None if value is None else checks.check_at_most(checks.check_positive(value, "deploy_price_per_hour"),
+                                                               "deploy_price_per_hour", MAX_PRICE_USD)
+
+    @field_validator("pruning")
+    @classmethod
+    def _pruning(cls, value):
+        return checks.check_at_most(checks.check_non_negative(value, "pruning"), "pruning", MAX_PRUNING)
+
+    @field_validator("quantization_speedup")
+    @classmethod
+    def _speedup(cls, value):
+        if value is None:
+            return None
+        number = checks.check_positive(value, "quantization_speedup")
+        if number < 1:
+            raise InputError("quantization_speedup", f"quantization_speedup must be from 1 to {MAX_QUANTIZATION_SPEEDUP:g}; got {value!r}.")
+        return checks.check_at_most(number, "quantization_speedup", MAX_QUANTIZATION_SPEEDUP)
+
+    @field_validator("gpu", "provider", "country", "region", "deploy_hardware")
     @classmethod
     def _names(cls, value, info):
         return check_name(value, info.field_name, _NAMES[info.field_name])

@@ -175,6 +175,12 @@ class Workspace:
         model, calibration = self.resolve(model_name, scenario.interval_level, scenario.interval_method, scenario.cost_mode)
         return engine_estimate(scenario, model=model, hardware=self.hardware, calibration=calibration)
 
+    def inference(self, query):
+        """Serving figures of one architecture on one device (:func:`dlcost.engine.inference.inference`)."""
+        from dlcost.engine.inference import inference
+
+        return inference(query, self.hardware)
+
     def predict_error(self, query: ErrorQuery, model_name: str | None = None) -> ErrorPrediction:
         model, calibration = self.resolve(model_name, query.interval_level, query.interval_method)
         return engine_predict_error(query, model=model, calibration=calibration)

@@ -16,6 +16,7 @@ from dlcost import catalog
 from dlcost.core.checks import InputError
 from dlcost.reports.charts import chart_series
 from dlcost.reports.documents import html_report, markdown_report, recommendations_csv
+from dlcost.schemas.inference import InferenceQuery, InferenceResult
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, LearningCurveQuery, Scenario
 from dlcost.web.errors import BAD_INPUT, input_error
 from dlcost.web.query import decode_query, encode_query, query_parameters, query_rules
@@ -44,6 +45,11 @@ async def api_estimate(scenario: Scenario, request: Request) -> Estimate:
 @router.post("/api/predict-error", tags=["api"], responses=BAD_INPUT, summary="Eq. (1): error after training on N images")
 def api_predict_error(query: ErrorQuery, request: Request) -> ErrorPrediction:
     return _workspace(request).predict_error(query)
+
+
+@router.post("/api/inference", tags=["api"], responses=BAD_INPUT, summary="Serving cost of one architecture (dlcost inference)")
+def api_inference(query: InferenceQuery, request: Request) -> InferenceResult:
+    return _workspace(request).inference(query)
 
 
 @router.post("/api/learning-curve", tags=["api"], responses=BAD_INPUT,
