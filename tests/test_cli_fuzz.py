@@ -47,6 +47,7 @@ BASE = {
     ("hardware",): [],
     ("estimate",): ["--target-accuracy", "0.9", "--data-max", "100000", "--cost-per-datapoint", "0.5", "--classes", "10"],
     ("predict-error",): ["--data", "1000", "--rc", "0.1"],
+    ("inference",): ["ResNet-50", "--hardware", "H100"],
     ("learning-curve", "fit"): ["--point", "1000:0.3", "--point", "2000:0.25", "--target-accuracy", "0.9"],
     ("learning-curve", "run"): ["{images}", "--architecture", "ResNet-18", "--device", "cpu", "--fractions", "0.5,1",
                                 "--target-accuracy", "0.9"],
@@ -70,7 +71,7 @@ BASE = {
     ("model", "show"): ["mine"],
 }
 #: The schema each command's options are the fields of (their declared bounds).
-SCHEMAS = {("estimate",): "Scenario", ("predict-error",): "ErrorQuery", ("learning-curve", "fit"): "LearningCurveQuery",
+SCHEMAS = {("estimate",): "Scenario", ("predict-error",): "ErrorQuery", ("inference",): "InferenceQuery", ("learning-curve", "fit"): "LearningCurveQuery",
            ("learning-curve", "run"): "LearningCurveQuery", ("observation", "add"): "Observation"}
 #: Option names that are another field's name in the schema or the error line.
 FIELD_NAMES = {"rc": "relative_complexity", "classes": "n_classes", "architecture": "architectures", "point": "pilot_points"}

@@ -20,6 +20,16 @@ IntervalMethodOption = Annotated[
 ]
 
 
+#: Flags of `dlcost estimate` that are Scenario fields of the same name (the others are converted below).
+_SCENARIO_FLAGS = (
+    "task", "target_accuracy", "data_present", "data_max", "cost_per_datapoint", "classes", "baseline_classes", "pretrained",
+    "cost_per_flop", "epochs", "top", "cost_mode", "gpu", "gpus", "precision", "utilization", "runs", "scaling_efficiency",
+    "price_per_hour", "provider", "country", "region", "pue", "power_w", "price_per_kwh", "loader_cores", "stack", "decode",
+    "node_overhead_w", "deploy_hardware", "deploy_precision", "deploy_batch_size", "deploy_price_per_hour", "pruning",
+    "quantization_speedup", "interval_level", "interval_method", "tau", "collection_rounds", "missed_target_penalty",
+)
+
+
 @app.command()
 def estimate(
     task: TaskOption = None,
@@ -81,24 +91,11 @@ def estimate(
     scenario: Annotated[Optional[Path], typer.Option(help="TOML file with the same keys; flags override it.")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Data needed, costs and the cheapest architectures for a target accuracy (Figure 2 of seed 000).
-
-    Inputs come from flags or from --scenario FILE.toml with the same keys (flags win).
-    """
-    flags = dict(
-        task=task, target_accuracy=target_accuracy, data_present=data_present, data_max=data_max,
-        cost_per_datapoint=cost_per_datapoint, classes=classes, class_counts=class_counts_option(class_counts),
-        baseline_classes=baseline_classes, baseline_class_counts=class_counts_option(baseline_class_counts, "baseline_class_counts"),
-        pretrained=pretrained, architectures=architecture or None, cost_per_flop=cost_per_flop, epochs=epochs,
-        top=top, cost_mode=cost_mode, gpu=gpu, gpus=gpus, precision=precision, utilization=utilization, runs=runs,
-        scaling_efficiency=scaling_efficiency, price_per_hour=price_per_hour, provider=provider, country=country,
-        region=region, pue=pue, power_w=power_w, price_per_kwh=price_per_kwh, loader_cores=loader_cores,
-        stack=stack, decode=decode, node_overhead_w=node_overhead_w, deploy_hardware=deploy_hardware,
-        deploy_precision=deploy_precision, deploy_batch_size=deploy_batch_size, deploy_price_per_hour=deploy_price_per_hour,
-        pruning=pruning, quantization_speedup=quantization_speedup,
-        interval_level=interval_level, interval_method=interval_method, tau=tau, collection_rounds=collection_rounds,
-        missed_target_penalty=missed_target_penalty,
-    )
+    """Data needed, costs and the cheapest architectures for a target accuracy (Figure 2 of seed 000); flags override --scenario FILE.toml."""
+    given = locals()
+    flags = {name: given[name] for name in _SCENARIO_FLAGS}
+    flags.update(class_counts=class_counts_option(class_counts), architectures=architecture or None,
+                 baseline_class_counts=class_counts_option(baseline_class_counts, "baseline_class_counts"))
     if replace and save is None:
         raise InputError("replace", "replace: give --save NAME to say which saved scenario to replace.")
     parsed = _scenario(scenario, flags, pilot)
