@@ -8,12 +8,14 @@ The model (``dlcost.core.throughput``) prices one image as a sum roofline [1]:
 F forward FLOPs, A forward activation elements (timm's ``infer_macts``), P_p the peak
 at precision p, b_p bytes per element (4 fp32/tf32, 2 fp16/bf16, 1 int8), W memory
 bandwidth; passes = 3 for a training step (seed 000, eq. (4)), 1 for inference. Fitted:
-eta_fp32 (CUDA cores), k_train and k_infer (bytes moved per activation element and byte
-of precision, a training step and a forward pass). eta_tensor (16-bit tensor cores) is set,
-not fitted, at ETA_TENSOR = 0.7, the share of dense peak that large cuBLAS GEMMs reach:
-the references hardly constrain it (left free it runs to 1.0, and the in-sample median
-|log10| moves only from 0.066 to 0.057 on the training source), because on these GPUs
-the memory term dominates most models.
+k_train and k_infer (bytes moved per activation element and byte of precision, a training
+step and a forward pass). The compute efficiencies of the 16-bit tensor cores and of the
+fp32 CUDA cores are set, not fitted, at ETA_MATRIX = 0.7, the share of dense peak that
+large GEMMs reach: the references hardly constrain them. Left free, the tensor efficiency
+runs to 1.0 (the in-sample median |log10| on the training source moves only from 0.066
+to 0.057), and the fp32 one, which only tf_cnn_benchmarks' 20 rows see, runs to 0.77 on
+all sources and to 1.0 on tf_cnn_benchmarks alone, trading off against k_train
+(docs/throughput.md has the sensitivity).
 
 References fitted (each weighted so that every source counts the same):
 
@@ -65,7 +67,7 @@ LEGACY_GPUS = {"P100": (10.61e12, 732e9), "K80": (4.063e12, 240.5e9)}
 TF_CNN_MODELS = {"InceptionV3": ("inception_v3", 299), "ResNet-50": ("resnet50", 224),
                  "ResNet-152": ("resnet152", 224), "VGG16": ("vgg16", 224)}
 TF32_TARGET_RATIO = 0.37
-ETA_TENSOR = 0.7
+ETA_MATRIX = 0.7
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -134,43 +136,20 @@ def predict(params: dict, rows: list[dict]) -> np.ndarray:
     return 1.0 / (passes * F / (P * eta) + k * A * bytes_per_element / W)
 
 
-def _unpack(x, eta_tensor=ETA_TENSOR):
-    sig = 1.0 / (1.0 + np.exp(-np.asarray(x[:2])))
-    return {"eta_tensor": eta_tensor if eta_tensor is not None else float(sig[0]), "eta_fp32": float(sig[1]),
-            "k_train": float(np.exp(x[2])), "k_infer": float(np.exp(x[3]))}
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p)) if p < 1 else 20.0
-
-
-def fit(rows: list[dict], tie_fp32: bool = False, eta_tensor: float | None = ETA_TENSOR) -> dict:
-    """Least squares on log images/s, each source weighted to count once (soft-L1, scale 0.1 in log)."""
+def fit(rows: list[dict], eta: float = ETA_MATRIX) -> dict:
+    """k_train and k_infer by least squares on log images/s, each source weighted to count once (soft-L1, 0.1 in log)."""
     sources = [r["source"] for r in rows]
     weight = np.array([1.0 / math.sqrt(sources.count(s)) for s in sources])
     observed = np.log(_arrays(rows)[-1])
-    has_train = any(r["passes"] == 3 for r in rows)
-    has_infer = any(r["passes"] == 1 for r in rows)
+
+    def params(x) -> dict:
+        return {"eta_tensor": eta, "eta_fp32": eta, "k_train": float(math.exp(x[0])), "k_infer": float(math.exp(x[1]))}
 
     def residuals(x):
-        x = np.array(x, dtype=float)
-        if tie_fp32:
-            x[1] = _logit(eta_tensor) if eta_tensor is not None else x[0]
-        if not has_train:
-            x[2] = x[3] + math.log(5.0)
-        if not has_infer:
-            x[3] = x[2] - math.log(5.0)
-        return weight * (np.log(predict(_unpack(x, eta_tensor), rows)) - observed)
+        return weight * (np.log(predict(params(x), rows)) - observed)
 
-    solution = least_squares(residuals, [0.0, 0.0, math.log(20.0), math.log(5.0)], loss="soft_l1", f_scale=0.1)
-    x = np.array(solution.x)
-    if tie_fp32:
-        x[1] = _logit(eta_tensor) if eta_tensor is not None else x[0]
-    if not has_train:
-        x[2] = x[3] + math.log(5.0)
-    if not has_infer:
-        x[3] = x[2] - math.log(5.0)
-    return _unpack(x, eta_tensor)
+    solution = least_squares(residuals, [math.log(20.0), math.log(5.0)], loss="soft_l1", f_scale=0.1)
+    return params(solution.x)
 
 
 def tf32_share(params: dict) -> float:
@@ -231,8 +210,8 @@ def render(params: dict, share: float, tuned: tuple, launch: tuple, rows: list[d
 
 [efficiency]
 # Share of the dense peak a matrix-heavy layer reaches, by the units that run it.
-tensor = {params['eta_tensor']:.4f}   # fp16/bf16 tensor cores: set (large cuBLAS GEMMs); the references hardly constrain it
-fp32 = {params['eta_fp32']:.4f}     # CUDA-core fp32: fitted (tf_cnn_benchmarks, P100 and K80)
+tensor = {params['eta_tensor']:.4f}   # fp16/bf16 tensor cores: set (large GEMMs reach ~0.7 of peak); the references hardly constrain it
+fp32 = {params['eta_fp32']:.4f}     # CUDA-core fp32: set the same (fitting it on tf_cnn_benchmarks' 20 rows is ill-conditioned)
 tf32 = {params['eta_tensor'] * share:.4f}     # TF32 tensor cores: {share:.3f} x tensor, set so ResNet-50 on an A100 trains in TF32 at {TF32_TARGET_RATIO} of AMP (published 0.31-0.43)
 int8 = {params['eta_tensor']:.4f}     # int8 tensor cores: as tensor (no held reference; quantization_speedup caps the gain)
 

@@ -55,7 +55,7 @@ def leave_one_out(rows: list[dict]) -> dict:
     for source in sorted({r["source"] for r in rows}):
         train = [r for r in rows if r["source"] != source]
         test = [r for r in rows if r["source"] == source]
-        params = fit_module.fit(train, tie_fp32=not any(r["precision"] == "fp32" for r in train))
+        params = fit_module.fit(train)
         errors = np.log10(fit_module.predict(params, test) / np.array([r["images_per_s"] for r in test]))
         out[source] = (params, test, errors)
     return out
