@@ -88,11 +88,16 @@ def estimate_view(result: Estimate) -> Group:
     outputs.add_row("CO2", *(f"{rec.co2_kg:,.1f} kg" for rec in recs))
     if scenario.price_per_kwh is not None:
         outputs.add_row("Electricity cost", *(_usd(rec.electricity_cost or 0.0) for rec in recs))
+    outputs.add_row(f"Serving images/s ({recs[0].deploy_hardware}, batch {scenario.deploy_batch_size})",
+                    *(f"{rec.inference_images_per_s:,.0f} ({rec.inference_source})" for rec in recs))
+    outputs.add_row("$ per 1,000 predictions", *("-" if rec.cost_per_1000_predictions is None else f"${rec.cost_per_1000_predictions:.3g}"
+                                                  for rec in recs))
     hardware = result.hardware
     price = "-" if hardware["price_per_gpu_hour_usd"] is None else _usd(hardware["price_per_gpu_hour_usd"])
     outputs.caption = (
         f"{hardware['gpu']} {hardware['precision']}, {price}/GPU-h ({hardware['price_source']}); "
-        f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g}"
+        f"grid {hardware['grid_gco2_per_kwh']:.0f} gCO2/kWh ({hardware['grid_source']}); PUE {hardware['pue']:g} ({hardware['pue_source']}); "
+        f"{hardware['power_w']:,.0f} W per GPU ({hardware['power_source']}); stack {hardware['stack']}, decode on {hardware['decode']}"
     )
     note = _ranges_note(result)
     advice = pilot_advice(result.pilot_recommendation)

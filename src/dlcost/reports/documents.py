@@ -15,7 +15,8 @@ CSV_COLUMNS = (
     "training_images", "additional_data", "training_cost", "data_cost", "total_cost", "total_cost_low", "total_cost_high",
     "feasible", "tied_on_cost", "gpu", "throughput_source",
     "images_per_s", "bound", "gpu_hours", "wall_clock_hours", "compute_cost", "energy_kwh", "co2_kg",
-    "electricity_cost",
+    "electricity_cost", "deploy_hardware", "inference_images_per_s", "inference_latency_ms", "inference_source",
+    "cost_per_1000_predictions",
 )
 
 

@@ -14,9 +14,11 @@
   var NUMBER_FIELDS = [
     "data_present", "data_max", "cost_per_datapoint", "classes", "baseline_classes", "cost_per_flop",
     "epochs", "top", "gpus", "utilization", "runs", "scaling_efficiency", "price_per_hour", "pue", "power_w",
-    "price_per_kwh", "loader_cores", "interval_level",
+    "price_per_kwh", "loader_cores", "node_overhead_w", "deploy_batch_size", "deploy_price_per_hour", "pruning",
+    "quantization_speedup", "interval_level",
   ];
-  var TEXT_FIELDS = ["task", "cost_mode", "gpu", "precision", "provider", "country", "region", "interval_method"];
+  var TEXT_FIELDS = ["task", "cost_mode", "gpu", "precision", "provider", "country", "region", "stack", "decode",
+                     "deploy_hardware", "deploy_precision", "interval_method"];
   var REQUIRED = {
     target_accuracy: "the target accuracy",
     data_max: "the limit of datapoints",
@@ -563,6 +565,10 @@
     ["compute_cost", "GPU compute cost", formatUsd],
     ["energy_kwh", "Energy (kWh)", formatAmount],
     ["co2_kg", "CO\u2082 (kg)", formatAmount],
+    ["inference_images_per_s", "Serving images/s", formatAmount],
+    ["cost_per_1000_predictions", "$ per 1,000 predictions", function (value) {
+      return value === null || value === undefined ? "–" : "$" + Number(value).toPrecision(3);
+    }],
   ];
 
   function cell(tag, text, attributes) {
