@@ -60,3 +60,22 @@ def test_bench_without_torch_exits_2_with_install_command(tmp_path):
 def test_bench_bad_input(capsys, args, message):
     code = main(["bench", *args])
     assert (code, capsys.readouterr()[1]) == (2, message)
+
+
+def test_inference_bench_save_feeds_dlcost_inference(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLCOST_DATA_DIR", str(tmp_path))
+    code = main(["bench", "resnet18", *TINY, "--inference", "--gpu", "CPU-EPYC-9654", "--save", "--json"])
+    result = json.loads(capsys.readouterr()[0])["results"][0]
+    assert code == 0 and result["mode"] == "infer" and result["images_per_s"] > 0
+    assert (tmp_path / "inference_throughput.csv").is_file() and not (tmp_path / "throughput.csv").exists()
+    # The saved row is the measurement dlcost inference uses on that hardware, at its batch and resolution
+    # scaled by pixels: the same images/s back at batch 2 (the fixed time per batch taken out and put back).
+    code = main(["inference", "resnet18", "--hardware", "CPU-EPYC-9654", "--precision", "fp32", "--batch-size", "2", "--json"])
+    served = json.loads(capsys.readouterr()[0])
+    assert code == 0 and served["throughput_source"] == "measured" and "dlcost bench --inference" in served["reference"]
+    assert served["images_per_s"] == pytest.approx(result["images_per_s"] * (64 / 224) ** 2, rel=0.05)
+
+
+def test_tf32_bench_needs_cuda(capsys):
+    assert main(["bench", "resnet18", "--device", "cpu", "--precision", "tf32", "--steps", "1"]) == 2
+    assert "tf32" in capsys.readouterr()[1]

@@ -22,6 +22,8 @@ __all__ = [
     "run_loader_bench",
     "save_training_result",
     "save_loader_result",
+    "save_inference_result",
+    "INFERENCE_COLUMNS",
     "default_data_dir",
     "TRAINING_COLUMNS",
     "LOADER_COLUMNS",
@@ -53,9 +55,11 @@ def _require_torch():
 # The submodules below import torch only inside their functions.
 from dlcost.bench._loader import LoaderBenchResult, run_loader_bench  # noqa: E402
 from dlcost.bench._store import (  # noqa: E402
+    INFERENCE_COLUMNS,
     LOADER_COLUMNS,
     TRAINING_COLUMNS,
     default_data_dir,
+    save_inference_result,
     save_loader_result,
     save_training_result,
 )

@@ -39,7 +39,12 @@ LOADER_COLUMNS = (
     "cpu_model", "cores_used", "images_per_s_per_core", "crop_px", "source_image_px",
     "measured_on", "command", "versions", "notes",
 )
+INFERENCE_COLUMNS = (
+    "architecture", "hardware", "precision", "batch_size", "resolution_px", "images_per_s", "latency_ms",
+    "source", "measured_on", "command", "versions", "notes",
+)
 TRAINING_FILE = "throughput.csv"
+INFERENCE_FILE = "inference_throughput.csv"
 LOADER_FILE = "loader_throughput.csv"
 
 
@@ -158,6 +163,27 @@ def save_training_result(
         "notes": notes,
     }
     return _append_row(path or default_data_dir() / TRAINING_FILE, TRAINING_COLUMNS, row)
+
+
+def save_inference_result(result, hardware_name: str, path: Path | None = None, *, command: str | None = None,
+                          notes: str = "", source: str = "dlcost bench --inference") -> Path:
+    """Append an inference :class:`TrainingBenchResult` (``mode == "infer"``) to the user's inference file.
+
+    The row has the columns of the shipped ``inference_throughput.csv``, so that
+    ``dlcost inference`` and every estimate's serving figures use it for that hardware.
+    """
+    if result.mode != "infer":
+        raise ValueError(f"save_inference_result takes an inference measurement; got mode {result.mode!r}.")
+    if not hardware_name or not hardware_name.strip():
+        raise ValueError(f"hardware_name must be a non-empty name; got {hardware_name!r}.")
+    row = {
+        "architecture": result.architecture, "hardware": hardware_name.strip(), "precision": result.precision,
+        "batch_size": result.batch_size, "resolution_px": result.resolution_px,
+        "images_per_s": f"{result.images_per_s:.6g}", "latency_ms": f"{result.step_time_s * 1000:.6g}",
+        "source": f"{source} ({result.measured_on}; {result.versions_text()})", "measured_on": result.measured_on,
+        "command": _current_command() if command is None else command, "versions": result.versions_text(), "notes": notes,
+    }
+    return _append_row(path or default_data_dir() / INFERENCE_FILE, INFERENCE_COLUMNS, row)
 
 
 def save_loader_result(

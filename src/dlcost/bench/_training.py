@@ -19,11 +19,11 @@ from dataclasses import asdict, dataclass
 
 from dlcost import catalog
 from dlcost.bench._store import cpu_model, utc_now_iso
-from dlcost.bench._training_loop import _synthetic_training_step, _timed_training_s
+from dlcost.bench._training_loop import _allow_tf32, _synthetic_inference_step, _synthetic_training_step, _timed_training_s
 
 __all__ = ["TrainingBenchResult", "run_training_bench", "count_forward_gflops"]
 
-PRECISIONS = ("bf16", "fp16", "fp32")
+PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
 DEVICES = ("cuda", "cpu")
 TRAINING_FLOPS_PER_FORWARD_FLOP = 3  # forward + 2 x forward for the backward pass
 
@@ -52,6 +52,8 @@ class TrainingBenchResult:
     measured_on : UTC time at the end of the measurement, ISO 8601.
     torch_version, torchvision_version, timm_version, cuda_version, cudnn_version,
     python_version : software the number was measured with (None when absent).
+    mode : ``train`` (a training step) or ``infer`` (a forward pass in eval mode, no autograd);
+        images_per_s and achieved_tflops are then inference figures (1 x forward FLOPs).
     """
 
     architecture: str
@@ -80,6 +82,7 @@ class TrainingBenchResult:
     cuda_version: str | None
     cudnn_version: str | None
     python_version: str
+    mode: str = "train"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -221,8 +224,8 @@ def _resolve_precision(precision: str | None, device: str) -> str:
         return "bf16" if device == "cuda" else "fp32"
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}.")
-    if precision == "fp16" and device == "cpu":
-        raise ValueError("precision 'fp16' needs device 'cuda'; got device 'cpu'. Use 'bf16' or 'fp32' on CPU.")
+    if precision in ("fp16", "tf32") and device == "cpu":
+        raise ValueError(f"precision {precision!r} needs device 'cuda'; got device 'cpu'. Use 'bf16' or 'fp32' on CPU.")
     return precision
 
 
@@ -263,11 +266,12 @@ def _check_settings(
 def _training_result(
     torch, torchvision, architecture: catalog.Architecture, builder: str, *, device: str, precision: str,
     channels_last: bool, batch_size: int, resolution_px: int, num_classes: int, steps: int, warmup_steps: int,
-    elapsed_s: float, forward_flops: int, peak_tflops: float | None, n_parameters: int,
+    elapsed_s: float, forward_flops: int, peak_tflops: float | None, n_parameters: int, mode: str = "train",
 ) -> TrainingBenchResult:
     """The result of ``steps`` timed steps in ``elapsed_s`` [s]; peak memory and versions are read now."""
     images_per_s = steps * batch_size / elapsed_s
-    achieved_tflops = images_per_s * TRAINING_FLOPS_PER_FORWARD_FLOP * forward_flops / 1e12
+    passes = TRAINING_FLOPS_PER_FORWARD_FLOP if mode == "train" else 1
+    achieved_tflops = images_per_s * passes * forward_flops / 1e12
     if device == "cuda":
         peak_memory_gb = torch.cuda.max_memory_allocated() / 1e9
         cuda_version = torch.version.cuda
@@ -307,6 +311,7 @@ def _training_result(
         cuda_version=cuda_version,
         cudnn_version=cudnn_version,
         python_version=platform.python_version(),
+        mode=mode,
     )
 
 
@@ -322,8 +327,9 @@ def run_training_bench(
     num_classes: int = 1000,
     peak_tflops: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    inference: bool = False,
 ) -> TrainingBenchResult:
-    """Measure training images/s of a catalog architecture on synthetic data.
+    """Measure training (or, with ``inference``, forward-pass) images/s of a catalog architecture on synthetic data.
 
     Parameters
     ----------
@@ -331,9 +337,9 @@ def run_training_bench(
         Catalog name or alias of a classification network.
     device : {"cuda", "cpu"}, optional
         Default: cuda when available, else cpu.
-    precision : {"bf16", "fp16", "fp32"}, optional
-        Autocast dtype (fp16 adds a GradScaler; fp16 needs cuda). Default: bf16 on
-        cuda, fp32 on cpu.
+    precision : {"bf16", "fp16", "tf32", "fp32"}, optional
+        Autocast dtype (fp16 adds a GradScaler; fp16 and tf32 need cuda; tf32 lets cuBLAS and
+        cuDNN use TF32, fp32 forbids it). Default: bf16 on cuda, fp32 on cpu.
     batch_size : int, optional
         Images per step. [images] Default: 64 on cuda, 8 on cpu.
     resolution_px : int, optional
@@ -346,6 +352,8 @@ def run_training_bench(
         The device's peak at this precision, for ``utilization``. [TFLOP/s]
     progress : callable, optional
         Called as ``progress(done_steps, total_steps)`` after every step, warm-up included.
+    inference : bool
+        Time forward passes in eval mode without autograd instead of training steps.
 
     Returns
     -------
@@ -363,18 +371,21 @@ def run_training_bench(
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     model, builder = _build_model(architecture, num_classes, torchvision)
     model = model.to(device=device, memory_format=memory_format)
-    model.train()
+    model.train(not inference)
     n_parameters = sum(parameter.numel() for parameter in model.parameters())
-    training_step = _synthetic_training_step(
-        torch, model, device=device, precision=precision, batch_size=batch_size,
-        resolution_px=resolution_px, num_classes=num_classes, memory_format=memory_format,
-    )
-    elapsed_s = _timed_training_s(
-        torch, training_step, device=device, steps=steps, warmup_steps=warmup_steps, progress=progress
-    )
+    settings = dict(device=device, precision=precision, batch_size=batch_size, resolution_px=resolution_px,
+                    memory_format=memory_format)
+    step = (_synthetic_inference_step(torch, model, **settings) if inference
+            else _synthetic_training_step(torch, model, num_classes=num_classes, **settings))
+    previous = _allow_tf32(torch, precision)
+    try:
+        elapsed_s = _timed_training_s(torch, step, device=device, steps=steps, warmup_steps=warmup_steps, progress=progress)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = previous
     return _training_result(
         torch, torchvision, architecture, builder, device=device, precision=precision,
         channels_last=channels_last, batch_size=batch_size, resolution_px=resolution_px,
         num_classes=num_classes, steps=steps, warmup_steps=warmup_steps, elapsed_s=elapsed_s,
         forward_flops=forward_flops, peak_tflops=peak_tflops, n_parameters=n_parameters,
+        mode="infer" if inference else "train",
     )

@@ -46,6 +46,32 @@ def _synthetic_training_step(
     return training_step
 
 
+def _synthetic_inference_step(
+    torch, model, *, device: str, precision: str, batch_size: int, resolution_px: int, memory_format,
+) -> Callable[[], None]:
+    """One forward pass of ``model`` in eval mode, without autograd, on a fixed random batch on ``device``."""
+    autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    generator = torch.Generator(device=device).manual_seed(0)
+    images = torch.randn(batch_size, 3, resolution_px, resolution_px, device=device, generator=generator)
+    images = images.contiguous(memory_format=memory_format)
+
+    def inference_step() -> None:
+        with torch.inference_mode(), torch.autocast(device_type=device, dtype=autocast_dtype or torch.float32,
+                                                    enabled=autocast_dtype is not None):
+            model(images)
+
+    return inference_step
+
+
+def _allow_tf32(torch, precision: str) -> tuple[bool, bool]:
+    """Let cuBLAS and cuDNN use TF32 for ``tf32`` only (fp32 is then true fp32); the previous flags."""
+    previous = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    allowed = precision == "tf32"
+    torch.backends.cuda.matmul.allow_tf32 = allowed
+    torch.backends.cudnn.allow_tf32 = allowed
+    return previous
+
+
 def _timed_training_s(
     torch, training_step: Callable[[], None], *, device: str, steps: int, warmup_steps: int,
     progress: Callable[[int, int], None] | None,

@@ -296,11 +296,13 @@ def load_hardware(
     user_loader_path: Path | None = None,
     *,
     config: dict | None = None,
+    user_inference_rows: list[dict] | tuple = (),
 ) -> HardwareCatalog:
     """The shipped hardware data, with a user's config and saved measurements merged in.
 
     ``config`` is a config already read (and checked: :func:`dlcost.iotools.user_files.load_user_hardware`
-    checks every value against its range); given, ``config_path`` is not read.
+    checks every value against its range); given, ``config_path`` is not read. ``user_inference_rows``
+    are saved ``dlcost bench --inference`` rows (checked the same way), preferred over the shipped ones.
     """
     shipped = _shipped()
     loader_rate, loader_source = _user_loader_rate(user_loader_path) or (shipped["loader_rate"], shipped["loader_source"])
@@ -316,5 +318,6 @@ def load_hardware(
         loader_images_per_s_per_core=loader_rate,
         loader_source=loader_source,
         throughput_model=shipped["throughput_model"],
-        inference_measurements=shipped["inference_measurements"],
+        inference_measurements=tuple(dict(row, source=row.get("source") or "dlcost bench") for row in user_inference_rows)
+        + shipped["inference_measurements"],
     )

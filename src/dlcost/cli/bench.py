@@ -23,7 +23,7 @@ MAX_WORKERS = 256
 MAX_LOADER_IMAGES = 100_000
 #: What dlcost.bench measures on (its own checks say the same).
 DEVICES = ("cuda", "cpu")
-PRECISIONS = ("bf16", "fp16", "fp32")
+PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
 
 
 def _check_options(steps, warmup_steps, batch_size, resolution, workers, images, gpu, device, precision) -> None:
@@ -55,20 +55,21 @@ def _catalog_gpu_for(device_name: str, catalog) -> str | None:
 def bench(
     architectures: Annotated[Optional[list[str]], typer.Argument(help="Catalog architectures to measure.")] = None,
     device: Annotated[Optional[str], typer.Option(help="cuda or cpu [default: cuda if available].")] = None,
-    precision: Annotated[Optional[str], typer.Option(help="bf16, fp16 or fp32 [default: bf16 on cuda, fp32 on cpu].")] = None,
+    precision: Annotated[Optional[str], typer.Option(help="bf16, fp16, tf32 or fp32 [default: bf16 on cuda, fp32 on cpu].")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Images per step [default: 64 on cuda, 8 on cpu].")] = None,
     resolution: Annotated[Optional[int], typer.Option(help="Input size in px [default: the architecture's native].")] = None,
     steps: Annotated[int, typer.Option(help="Timed training steps (after warm-up).")] = 30,
     warmup_steps: Annotated[int, typer.Option(help="Untimed warm-up steps.")] = 10,
     gpu: Annotated[Optional[str], typer.Option(help="Hardware catalog name of this device, for peak and --save [default: matched from the device name].")] = None,
     loader: Annotated[bool, typer.Option("--loader", help="Measure JPEG decode + augmentation images/s per CPU core instead.")] = False,
+    inference: Annotated[bool, typer.Option("--inference", help="Time forward passes (eval mode, no autograd) instead of training steps.")] = False,
     workers: Annotated[int, typer.Option(help="DataLoader workers for --loader (0 = main process).")] = 1,
     images: Annotated[int, typer.Option(help="Generated JPEGs for --loader.")] = 256,
     save: Annotated[bool, typer.Option("--save", help="Store the figures so later estimates on this GPU use them.")] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Measure training images/s (random weights, synthetic data) or data-loader images/s per core.
+    """Measure training or inference images/s (random weights, synthetic data), or data-loader images/s per core.
 
     Needs the optional PyTorch extra: pip install 'dlcost[torch]'.
     """
@@ -103,21 +104,24 @@ def bench(
             result = measured(
                 lambda: bench_engine.run_training_bench(
                     name, device=device, precision=precision, batch_size=batch_size, resolution_px=resolution,
-                    steps=steps, warmup_steps=warmup_steps, peak_tflops=peak, progress=bar.update,
+                    steps=steps, warmup_steps=warmup_steps, peak_tflops=peak, progress=bar.update, inference=inference,
                 ),
-                "training benchmark",
+                "inference benchmark" if inference else "training benchmark",
             )
         record = result.to_dict()
         if save:
             gpu_name = accelerator.name if accelerator else _catalog_gpu_for(result.device_name, hardware)
             if gpu_name is None:
                 raise InputError("gpu", f"gpu: {result.device_name!r} is not in the hardware catalog; give --gpu NAME to save.")
-            record["saved_to"] = str(run(lambda: bench_engine.save_training_result(result, gpu_name, folder / "throughput.csv")))
+            save_result = bench_engine.save_inference_result if inference else bench_engine.save_training_result
+            target = folder / ("inference_throughput.csv" if inference else "throughput.csv")
+            record["saved_to"] = str(run(lambda: save_result(result, gpu_name, target)))
         results.append(record)
         if not json_output:
             utilization = "" if result.utilization is None else f", {result.utilization:.1%} of peak"
             typer.echo(
-                f"{result.architecture}: {result.images_per_s:,.1f} images/s on {result.device_name} {result.precision} "
+                f"{result.architecture}: {result.images_per_s:,.1f} {'inference ' if inference else ''}images/s on "
+                f"{result.device_name} {result.precision} "
                 f"at {result.resolution_px} px, batch {result.batch_size}; {result.forward_gflops_per_image:.3f} GFLOP/image, "
                 f"{result.achieved_tflops:.2f} TFLOP/s{utilization}; peak memory {result.peak_memory_gb:.2f} GB"
                 + (f"; saved to {record['saved_to']}" if save else "")

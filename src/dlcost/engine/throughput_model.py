@@ -7,7 +7,7 @@ catalog (peaks per precision, bandwidth), the fitted parameters of
 Sources of a figure, as every output names them:
 
 ``measured``
-    A measurement on the same accelerator and precision (group), at the architecture's resolution.
+    A measurement on the same accelerator and precision (group); another resolution scales it by pixels.
 ``extrapolated from GPU PRECISION``
     A measurement elsewhere, scaled by the roofline: rate x t_model(reference) / t_model(target).
     The measurement carries what the model misses about the architecture; the model carries
@@ -138,9 +138,8 @@ def _scaled(model: dict, architecture: Architecture, catalog: HardwareCatalog, r
     ref_gpu, ref_precision, ref_px = reference
     accelerator, precision, px = target
     ref_accelerator = catalog.find_accelerator(ref_gpu)
-    exact = ref_accelerator.name == accelerator.name and _same_precision(ref_precision, precision) and ref_px == px
-    if exact:
-        return rate, True
+    if ref_accelerator.name == accelerator.name and _same_precision(ref_precision, precision):
+        return rate * (ref_px / px) ** 2, True  # work per image scales with its pixels (F and A alike)
     t_reference = model_seconds_per_image(model, workload(architecture, model, ref_px), ref_accelerator, ref_precision, training)
     t_target = model_seconds_per_image(model, workload(architecture, model, px), accelerator, precision, training)
     return rate * t_reference / t_target, False
@@ -209,7 +208,10 @@ def _saturated_inference_rate(architecture, accelerator, precision, catalog, mod
         rate = 1.0 / model_seconds_per_image(model, load, accelerator, compute_precision, training=False)
         why = "" if mode == "flops" else f"no inference measurement of {architecture.name}; "
         return rate, "flops", f"{why}roofline: {load.forward_flops / 1e9:,.2f} GFLOP and {load.activations / 1e6:,.1f} M activations per image"
-    rate, exact = _scaled(model, architecture, catalog, float(row["images_per_s"]),
+    overhead_s = float(model["batch"]["launch_overhead_ms"]) / 1000.0
+    batch_time_s = float(row["batch_size"]) / float(row["images_per_s"])
+    measured = float(row["batch_size"]) / (batch_time_s - overhead_s) if batch_time_s > 2 * overhead_s else float(row["images_per_s"])
+    rate, exact = _scaled(model, architecture, catalog, measured,
                           (row["hardware"], row["precision"], int(row["resolution_px"])),
                           (accelerator, compute_precision, architecture.resolution_px), training=False)
     source = "measured" if exact else f"extrapolated from {row['hardware']} {row['precision']}"

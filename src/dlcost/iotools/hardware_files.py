@@ -26,7 +26,7 @@ from dlcost.schemas.observation import TEXT_LIMITS
 from dlcost.schemas.scenario import MAX_GPUS, MAX_IMAGES, MAX_NAME, MAX_PRICE_USD
 
 __all__ = ["Bound", "Text", "Choice", "read_config", "check_config", "check_value", "check_cell", "toml_key",
-           "check_prices_name_accelerators", "ACCELERATOR_KEYS", "PRICE_KEYS", "TRAINING_COLUMNS", "LOADER_COLUMNS"]
+           "check_prices_name_accelerators", "ACCELERATOR_KEYS", "PRICE_KEYS", "TRAINING_COLUMNS", "LOADER_COLUMNS", "INFERENCE_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,12 @@ TRAINING_COLUMNS = {
     "resolution_px": (Bound(1, limits.MAX_RESOLUTION_PX, "px", whole=True), True),
     "batch_size": (Bound(1, MAX_IMAGES, "images", whole=True), False),
     "train_images_per_s": (Bound(limits.MIN_IMAGES_PER_S, limits.MAX_IMAGES_PER_S, "images/s"), True),
+}
+INFERENCE_COLUMNS = {
+    "architecture": (_NAME, True), "hardware": (_NAME, True), "precision": (Choice(limits.PRECISIONS), True),
+    "batch_size": (Bound(1, MAX_IMAGES, "images", whole=True), True),
+    "resolution_px": (Bound(1, limits.MAX_RESOLUTION_PX, "px", whole=True), True),
+    "images_per_s": (Bound(limits.MIN_IMAGES_PER_S, limits.MAX_IMAGES_PER_S, "images/s"), True),
 }
 LOADER_COLUMNS = {
     "cpu_model": (_NAME, True), "cores_used": (Bound(1, limits.MAX_VCPUS, "cores", whole=True), True),

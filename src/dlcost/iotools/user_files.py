@@ -58,15 +58,19 @@ def load_user_hardware(config: Path | None = None):
     naming its file, its key and the accepted range.
     """
     from dlcost.catalog.hardware import load_hardware
-    from dlcost.iotools.hardware_files import LOADER_COLUMNS, TRAINING_COLUMNS, check_prices_name_accelerators, read_config
+    from dlcost.iotools.hardware_files import (
+        INFERENCE_COLUMNS, LOADER_COLUMNS, TRAINING_COLUMNS, check_prices_name_accelerators, read_config,
+    )
 
     config = config or config_path()
     throughput, loader = user_throughput_path(), data_dir() / "loader_throughput.csv"
+    inference = data_dir() / "inference_throughput.csv"
     settings = read_config(config) if config is not None else {}
     saved = _check_saved(throughput, "saved measurements file", TRAINING_COLUMNS)
     _check_saved(loader, "saved loader measurements file", LOADER_COLUMNS)
+    served = _check_saved(inference, "saved inference measurements file", INFERENCE_COLUMNS)
     try:
-        catalog = load_hardware(None, throughput, loader, config=settings)
+        catalog = load_hardware(None, throughput, loader, config=settings, user_inference_rows=[values for _, values in served])
     except InputError:
         raise
     except (KeyError, TypeError, ValueError, OverflowError) as exc:  # a form the checks above do not know yet
@@ -75,12 +79,13 @@ def load_user_hardware(config: Path | None = None):
                                    f"check it or move it aside.") from None
     if config is not None:
         check_prices_name_accelerators(settings, catalog, f"config file {str(config)!r}")
-    for line, values in saved:  # an estimate looks up the accelerator each measurement names
-        try:
-            catalog.find_accelerator(values["gpu"])
-        except InputError as error:
-            raise InputError("saved_measurements", f"saved measurements file {str(throughput)!r} line {line}: {error} "
-                                                   "Add it to the config, or move the file aside.", line=line) from None
+    for path, rows, key in ((throughput, saved, "gpu"), (inference, served, "hardware")):
+        for line, values in rows:  # an estimate looks up the accelerator each measurement names
+            try:
+                catalog.find_accelerator(values[key])
+            except InputError as error:
+                raise InputError("saved_measurements", f"saved measurements file {str(path)!r} line {line}: {error} "
+                                                       "Add it to the config, or move the file aside.", line=line) from None
     return catalog
 
 
