@@ -79,3 +79,15 @@ def test_inference_bench_save_feeds_dlcost_inference(capsys, tmp_path, monkeypat
 def test_tf32_bench_needs_cuda(capsys):
     assert main(["bench", "resnet18", "--device", "cpu", "--precision", "tf32", "--steps", "1"]) == 2
     assert "tf32" in capsys.readouterr()[1]
+
+
+def test_prepared_gpu_run_smoke_test_on_the_cpu(tmp_path):
+    """scripts/gpu_throughput_run.py (the one GPU run of issues 12/16) runs end to end with --tiny."""
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "gpu_throughput_run.py")
+    result = subprocess.run([sys.executable, script, "--out", str(tmp_path), "--tiny", "--gpu", "CPU-EPYC-9654"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "run.json").read_text())
+    assert len(document["results"]) == 4 and not document["skipped"]
+    assert {r["mode"] for r in document["results"]} == {"train", "infer"}
+    assert (tmp_path / "throughput.csv").is_file() and (tmp_path / "inference_throughput.csv").is_file()
