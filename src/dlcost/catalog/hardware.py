@@ -117,8 +117,8 @@ class HardwareCatalog:
             grouped.setdefault(normalise(throughput.architecture), []).append(throughput)
         return grouped
 
-    def find_accelerator(self, name: str) -> Accelerator:
-        """The accelerator for a name or alias; unknown names suggest the closest."""
+    def find_accelerator(self, name: str, field: str = "gpu") -> Accelerator:
+        """The accelerator for a name or alias; unknown names suggest the closest (the error names ``field``)."""
         index = self._accelerator_index
         found = index.get(normalise(name))
         if found is not None:
@@ -126,8 +126,8 @@ class HardwareCatalog:
         close = difflib.get_close_matches(normalise(name), list(index), n=6, cutoff=0.4)
         suggestions = list(dict.fromkeys(index[key].name for key in close))[:3]
         suggestions = suggestions or [a.name for a in self.accelerators[:3]]
-        raise InputError("gpu",
-            f"gpu must be a hardware catalog name; got {name!r}. Did you mean "
+        raise InputError(field,
+            f"{field} must be a hardware catalog name; got {name!r}. Did you mean "
             f"{', '.join(suggestions)}? (`dlcost hardware` lists all)"
         )
 

@@ -97,7 +97,7 @@ def _calibration(model: catalog.ErrorModel, level: float, method: str, calibrati
 
 def deployment(scenario: Scenario, settings: ComputeSettings, hardware: HardwareCatalog) -> dict:
     """The serving side of a scenario: hardware, precision, batch and price (defaults: the training GPU's)."""
-    accelerator = settings.accelerator if scenario.deploy_hardware is None else hardware.find_accelerator(scenario.deploy_hardware)
+    accelerator = settings.accelerator if scenario.deploy_hardware is None else hardware.find_accelerator(scenario.deploy_hardware, field="deploy_hardware")
     if scenario.deploy_price_per_hour is not None:
         price = (scenario.deploy_price_per_hour, "given")
     elif accelerator.name == settings.accelerator.name and settings.price_per_gpu_hour_usd is not None:
