@@ -223,6 +223,7 @@ def predict(architecture, args, hardware) -> dict:
         gpu=args.gpu, provider=None, region=None, country=None, gpus=1, price_per_hour=None,
         loader_cores=loader_cores, precision=args.precision, utilization=None, runs=1,
         scaling_efficiency=catalog.defaults()["scaling_efficiency"], power_w=None, pue=None, price_per_kwh=None,
+        stack=catalog.defaults()["stack"], decode="cpu", node_overhead_w=None,
     )
     settings = resolve_settings(scenario, hardware, need_price=False)
     trained = at_resolution(architecture, args.resolution_px)

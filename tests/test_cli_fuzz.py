@@ -48,6 +48,10 @@ BASE = {
     ("estimate",): ["--target-accuracy", "0.9", "--data-max", "100000", "--cost-per-datapoint", "0.5", "--classes", "10"],
     ("predict-error",): ["--data", "1000", "--rc", "0.1"],
     ("inference",): ["ResNet-50", "--hardware", "H100"],
+    ("business", "unit-cost"): ["{case}"],
+    ("business", "case"): ["{case}"],
+    ("business", "optimal-accuracy"): ["{case}"],
+    ("business", "budget"): ["{case}", "--budget", "1e7"],
     ("learning-curve", "fit"): ["--point", "1000:0.3", "--point", "2000:0.25", "--target-accuracy", "0.9"],
     ("learning-curve", "run"): ["{images}", "--architecture", "ResNet-18", "--device", "cpu", "--fractions", "0.5,1",
                                 "--target-accuracy", "0.9"],
@@ -222,6 +226,7 @@ def _fake_training_bench(architecture_name, **settings):
     from dlcost.bench._training import TrainingBenchResult, _check_settings
 
     settings.pop("progress", None)
+    mode = "infer" if settings.pop("inference", False) else "train"
     architecture, device, precision, batch_size, resolution = _check_settings(
         FAKE_TORCH, architecture_name, num_classes=1000, **settings)
     peak = settings.get("peak_tflops")
@@ -231,7 +236,7 @@ def _fake_training_bench(architecture_name, **settings):
         warmup_steps=settings["warmup_steps"], images_per_s=100.0, step_time_s=0.1, forward_gflops_per_image=1.0,
         achieved_tflops=0.3, peak_tflops=peak, utilization=None if peak is None else 0.3 / peak, peak_memory_gb=1.0,
         n_parameters=1, measured_on="2026-01-01T00:00:00+00:00", torch_version="0", torchvision_version="0",
-        timm_version=None, cuda_version=None, cudnn_version=None, python_version="3")
+        timm_version=None, cuda_version=None, cudnn_version=None, python_version="3", mode=mode)
 
 
 def _fake_loader_bench(n_images=256, workers=1, progress=None):
@@ -276,11 +281,16 @@ def files(tmp_path_factory):
     (folder / "garbage").write_bytes(b"\xff\xfe\x00garbage,\n\r\"")
     scenario = folder / "scenario.toml"
     scenario.write_text("target_accuracy = 0.9\ndata_max = 100000\ncost_per_datapoint = 0.5\nclasses = 10\n")
+    case = folder / "case.toml"  # a small business case with a scenario, so every business command answers
+    case.write_text("pilot_prediction_units = 100\nprediction_units = 100\n[[activities]]\nname = \"training\"\nunits_used = 1\n"
+                    "cost_per_unit = 2.0\nruns_per_year = 12\n[scenario]\ntarget_accuracy = 0.9\ndata_max = 100000\n"
+                    "cost_per_datapoint = 0.5\nclasses = 10\n[benefit]\nkind = \"classification\"\npredictions_per_year = 1e5\n"
+                    "benefit_per_correct = 0.1\n")
     observations = folder / "observations.csv"
     observations.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
                             "fuzz,classification,1000,10,yes,accuracy,0.9\n")
     paths = {"folder": folder, "missing": folder / "missing.csv", "garbage": folder / "garbage", "images": folder / "images",
-             "scenario": scenario, "observations": observations, "plot": folder / "figure.png", "port": "0",
+             "scenario": scenario, "case": case, "observations": observations, "plot": folder / "figure.png", "port": "0",
              "store": f"sqlite:///{folder / 'store.sqlite3'}"}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DLCOST_DATABASE_URL", paths["store"])

@@ -142,7 +142,7 @@ def _architecture_index() -> dict[str, Architecture]:
     return index
 
 
-def find_architecture(name: str) -> Architecture:
+def find_architecture(name: str, field: str = "architectures") -> Architecture:
     """The catalog row for a name or alias (case and punctuation ignored).
 
     Raises :class:`InputError` naming the closest catalog names when there is no match.
@@ -154,8 +154,8 @@ def find_architecture(name: str) -> Architecture:
     keys = {_normalise(key): arch.name for arch in architectures() for key in (arch.name, *arch.aliases)}
     close = difflib.get_close_matches(_normalise(name), list(keys), n=6, cutoff=0.5)
     suggestions = list(dict.fromkeys(keys[key] for key in close))[:3] or names[:3]
-    raise InputError("architectures",
-        f"architecture must be a catalog name; got {name!r}. "
+    raise InputError(field,
+        f"{'architecture' if field == 'architectures' else field} must be a catalog name; got {name!r}. "
         f"Did you mean {', '.join(suggestions)}? (`dlcost architectures` lists all)"
     )
 

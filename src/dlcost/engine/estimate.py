@@ -20,7 +20,7 @@ from dlcost.core import accuracy, cost, recommend
 from dlcost.core.checks import InputError
 from dlcost.engine.complexity import relative_complexity_of
 from dlcost.engine.data_need import DataNeed, need_from_bounded, need_from_eq1, need_from_pilot, pilot_recommendation
-from dlcost.engine.throughput_model import inference_figures
+from dlcost.engine.throughput_model import inference_figures, precision_peak
 from dlcost.engine.training_compute import ComputeSettings, resolve_settings, training_compute
 from dlcost.engine.uncertainty import Calibration, error_bounds, reported_error, shipped_calibration
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, Recommendation, Scenario
@@ -106,8 +106,16 @@ def deployment(scenario: Scenario, settings: ComputeSettings, hardware: Hardware
         listed = hardware.default_price(accelerator, None, 1)
         price = (None, "none listed") if listed is None else (
             listed.on_demand_usd_per_gpu_hour, f"{listed.provider} {listed.instance} on-demand, {listed.price_date}")
-    return dict(accelerator=accelerator, precision=scenario.deploy_precision or scenario.precision,
-                batch_size=scenario.deploy_batch_size, price=price)
+    precision, notes = scenario.deploy_precision or scenario.precision, []
+    if scenario.deploy_precision is None:  # the training precision, unless the serving hardware lacks it
+        try:
+            precision_peak(accelerator, precision)
+        except InputError:
+            precision = "fp16" if accelerator.fp16_tflops else "fp32"
+            notes.append(f"serving on {accelerator.name} in {precision}: it has no {scenario.precision} (the training precision).")
+    if scenario.quantization_speedup is not None and precision != "int8":
+        notes.append(f"quantization_speedup applies to int8 serving only; serving runs {precision}.")
+    return dict(accelerator=accelerator, precision=precision, batch_size=scenario.deploy_batch_size, price=price, notes=notes)
 
 
 def _serving(architecture: Architecture, scenario: Scenario, serving: dict, hardware: HardwareCatalog, mode: str):
@@ -181,7 +189,10 @@ def _priced_rows(scenario: Scenario, need_of, hardware: HardwareCatalog) -> tupl
         row = _row(architecture, scenario, need, settings, hardware, serving)
         row["_need"] = need
         rows.append(row)
-    notes = []
+    notes = list(serving["notes"])
+    _, used = precision_peak(settings.accelerator, scenario.precision)
+    if used != scenario.precision:
+        notes.append(f"{settings.accelerator.name} has no {scenario.precision}: training is priced in {used}.")
     if unable:
         notes.append(f"not ranked: {', '.join(unable)} cannot do {scenario.task}.")
     unmeasured = [r["architecture"] for r in rows if r["throughput_source"] == "flops"]

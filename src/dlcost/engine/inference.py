@@ -13,7 +13,7 @@ __all__ = ["inference"]
 def inference(query: InferenceQuery, hardware: HardwareCatalog | None = None) -> InferenceResult:
     """Images/s, latency and cost per 1,000 predictions of one architecture on one device."""
     hardware = hardware if hardware is not None else load_hardware()
-    architecture = catalog.find_architecture(query.architecture)
+    architecture = catalog.find_architecture(query.architecture, field="architecture")
     accelerator = hardware.find_accelerator(query.hardware, field="hardware")
     if query.price_per_hour is not None:
         price = (query.price_per_hour, "given")

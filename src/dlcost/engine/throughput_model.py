@@ -70,8 +70,8 @@ def precision_peak(accelerator: Accelerator, precision: str) -> tuple[float, str
         if not accelerator.supports_int8:
             raise InputError("precision", f"precision int8: {accelerator.name} has no int8 tensor cores "
                                           "(they came with Turing, 2018); use fp16 or fp32.")
-        peak, used = accelerator.peak_flops_per_s("fp16")
-        return peak, "int8" if used in _HALF else used
+        peak, _ = accelerator.peak_flops_per_s("fp16")  # int8 runs at the 16-bit rate x quantization_speedup
+        return peak, "int8"
     if precision == "tf32" and accelerator.kind == "gpu" and not accelerator.tf32_tflops:
         raise InputError("precision", f"precision tf32: {accelerator.name} has no TF32 tensor cores (Ampere and later); "
                                       "use fp32, or bf16/fp16 mixed precision.")
@@ -154,7 +154,8 @@ def training_images_per_s(architecture: Architecture, accelerator: Accelerator, 
     load = workload(architecture, model)
     if mode == "flops" and utilization is not None:
         rate = peak * utilization / (throughput.TRAINING_PASSES * load.forward_flops)  # eq. (4)'s 3 x forward
-        return rate * factor, "flops", f"{peak / 1e12:,.0f} TFLOP/s {used} peak x utilization {utilization:.2f} (given); stack {stack}"
+        # The given utilization already describes the user's stack: no stack factor on top.
+        return rate, "flops", f"{peak / 1e12:,.0f} TFLOP/s {used} peak x utilization {utilization:.2f} (given, the stack included)"
     measurement = None if mode == "flops" else _pick(catalog.measurements(architecture.name), accelerator, precision,
                                                       lambda t: t.gpu, lambda t: t.precision)
     if measurement is None:

@@ -104,8 +104,11 @@ def _gpu_rate(architecture: Architecture, settings: ComputeSettings, catalog: Ha
     rate, source, reference = training_images_per_s(architecture, settings.accelerator, settings.precision, catalog,
                                                      mode, settings.stack, settings.utilization)
     if settings.decode == "gpu":
-        rate = 1.0 / (1.0 / rate + 1.0 / settings.gpu_decode_images_per_s)
-        return rate, source, reference + f"; JPEGs decoded on the GPU ({settings.gpu_decode_images_per_s:,.0f} images/s)", None
+        # Data-centre GPUs decode JPEGs on dedicated engines (NVJPG) beside the compute cores, so decoding
+        # overlaps the training step: it caps the rate at its own, it does not add to the step time.
+        capped = min(rate, settings.gpu_decode_images_per_s)
+        note = f"; JPEGs decoded on the GPU, at most {settings.gpu_decode_images_per_s:,.0f} images/s"
+        return capped, source, reference + note + (" (the bound)" if capped < rate else ""), None
     loader_rate = None
     if settings.loader_cores_per_gpu:  # 0 or None: no CPU loader bound
         loader_rate = float(compute.loader_images_per_s(settings.loader_cores_per_gpu, settings.loader_images_per_s_per_core))
@@ -188,6 +191,8 @@ def resolve_settings(scenario, catalog: HardwareCatalog, need_price: bool) -> Co
         loader_cores = None
     else:
         loader_cores = listed.vcpus_per_gpu
+    if scenario.decode == "gpu" and accelerator.kind != "gpu":
+        raise InputError("decode", f"decode gpu needs a GPU; {accelerator.name} is a {accelerator.kind}. Use decode cpu.")
     grid, grid_source = catalog.grid_intensity(scenario.country, scenario.region)
     power, power_source = _power(scenario, accelerator)
     pue, pue_source = _pue(scenario, catalog, listed if price_source != "given" else None)

@@ -11,7 +11,7 @@ from pathlib import Path
 from dlcost.core.checks import InputError, shown
 from dlcost.iotools.files import csv_rows, read_user_text
 
-__all__ = ["read_scenario_file", "parse_class_counts"]
+__all__ = ["read_scenario_file", "read_case_file", "parse_class_counts"]
 
 
 def read_scenario_file(path: str | Path) -> dict:
@@ -83,3 +83,27 @@ def _class_counts_from_csv(path: Path, name: str) -> dict[str, float]:
             raise InputError(name, f"{where} line {line_number}: label {shown(label)} appears twice.")
         counts[label] = count
     return counts
+
+
+def read_case_file(path: str | Path) -> dict:
+    """Keys of a business-case TOML file (``dlcost business``), with ``-`` in key names read as ``_``.
+
+    ``scenario_file = "figure2.toml"`` (relative to the case file) stands for an embedded ``[scenario]``
+    table: the estimate whose data and training cost, ranges and serving figures the bill takes.
+    """
+    text = read_user_text(path, "case file", "case")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("case", f"case file {str(path)!r} is not valid TOML: {exc}.") from None
+    values = {key.replace("-", "_"): value for key, value in data.items()}
+    reference = values.pop("scenario_file", None)
+    if reference is not None:
+        if "scenario" in values:
+            raise InputError("scenario_file", "give either scenario_file or a [scenario] table, not both.")
+        if not isinstance(reference, str) or not reference:
+            raise InputError("scenario_file", f"scenario_file must be a path to a scenario TOML file; got {shown(reference)}.")
+        values["scenario"] = read_scenario_file(Path(path).parent / reference)
+    elif isinstance(values.get("scenario"), dict):
+        values["scenario"] = {key.replace("-", "_"): value for key, value in values["scenario"].items()}
+    return values

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 from dlcost.core import checks
 from dlcost.core.checks import InputError
 from dlcost.schemas._common import (
-    JSON_SCHEMA_VERSION, MAX_BATCH_SIZE, MAX_NAME, MAX_PRICE_USD, MAX_PRUNING, MAX_QUANTIZATION_SPEEDUP, InferencePrecision, Stack,
+    DEFAULTS, JSON_SCHEMA_VERSION, MAX_BATCH_SIZE, MAX_NAME, MAX_PRICE_USD, MAX_PRUNING, MAX_QUANTIZATION_SPEEDUP, InferencePrecision, Stack,
     Inputs, check_name, stated,
 )
 
@@ -21,9 +21,9 @@ class InferenceQuery(Inputs):
 
     architecture: str = Field(description="A catalog architecture or alias (`dlcost architectures`).", json_schema_extra=_NAME)
     hardware: str = Field(description="A catalog accelerator or CPU (`dlcost hardware`).", json_schema_extra=_NAME)
-    batch_size: int = Field(1, description="Images per batch (1 = lowest latency).", json_schema_extra=stated({"minimum": 1, "maximum": MAX_BATCH_SIZE}))
-    precision: InferencePrecision = Field("fp16", description="bf16, fp16, tf32, fp32 or int8 (int8: 16-bit rate x quantization_speedup).")
-    stack: Stack = Field("typical", description="typical (eager PyTorch), tuned (torch.compile, x1.53) or research (x0.5).")
+    batch_size: int = Field(DEFAULTS["inference_batch_size"], description="Images per batch (1 = lowest latency).", json_schema_extra=stated({"minimum": 1, "maximum": MAX_BATCH_SIZE}))
+    precision: InferencePrecision = Field(DEFAULTS["inference_precision"], description="bf16, fp16, tf32, fp32 or int8 (int8: 16-bit rate x quantization_speedup).")
+    stack: Stack = Field(DEFAULTS["stack"], description="typical (eager PyTorch), tuned (compiled, x1.53) or research (x0.5).")
     cost_mode: str = Field("measured", description="measured (timm's measurements scaled by the roofline where held) or flops (the roofline alone).",
                            json_schema_extra={"enum": ["measured", "flops"]})
     pruning: float = Field(0.0, description="Share of the work structured pruning removes. [fraction]",

@@ -100,9 +100,11 @@ class Scenario(ClassInputs):
     country: str | None = Field(None, description="ISO 3166 alpha-3 code for grid carbon intensity.", json_schema_extra=_NAME)
     region: str | None = Field(None, description="PROVIDER:REGION (e.g. aws:us-east-1) for grid carbon intensity, PUE and price.",
                                json_schema_extra=_NAME)
-    pue: float | None = Field(None, description=f"Power usage effectiveness; default: the region's, else {DEFAULTS['pue']}.",
+    pue: float | None = Field(None, description=f"Power usage effectiveness; default: the region's, else {DEFAULTS['hyperscale_pue']} "
+                                                f"for a job priced on AWS, Azure or GCP, else {DEFAULTS['pue']}.",
                               json_schema_extra=stated({"minimum": 1, "maximum": MAX_PUE}))
-    power_w: float | None = Field(None, description="Average power draw per GPU in watts; default: TDP.", json_schema_extra=_positive_up_to("power_w"))
+    power_w: float | None = Field(None, description="Average power draw per GPU in watts; default: 0.75 x TDP (0.80 for RTX cards). "
+                                                    "Power = TDP with pue 1 is the ML CO2 Impact formula.", json_schema_extra=_positive_up_to("power_w"))
     price_per_kwh: float | None = Field(None, description="USD per kWh: adds electricity cost (for owned hardware).",
                                         json_schema_extra=_positive_up_to("price_per_kwh"))
     loader_cores: float | None = Field(
@@ -110,8 +112,9 @@ class Scenario(ClassInputs):
         json_schema_extra=stated({"minimum": 0, "maximum": MAX_VCPUS, "not": {"exclusiveMinimum": 0, "exclusiveMaximum": 0.1}}),
     )
     stack: Stack = Field(DEFAULTS["stack"], description="Software stack: typical (eager PyTorch, AMP, as timm's benchmarks), tuned "
-                                                        "(torch.compile, channels-last, GPU data loading: x1.53) or research (full recipe "
-                                                        "with heavy augmentation and evaluation every epoch: x0.5) (docs/throughput.md).")
+                                                        "(compiled, x1.53: torch.compile bf16 over eager AMP in timm's inference runs) or "
+                                                        "research (full recipe with heavy augmentation and evaluation every epoch: x0.5) "
+                                                        "(docs/throughput.md).")
     decode: Decode = Field(DEFAULTS["decode"], description="Where JPEGs are decoded: cpu (loader workers bound images/s) or gpu "
                                                           "(no loader bound; decoding takes GPU time).")
     node_overhead_w: float | None = Field(None, description="Power per GPU of the rest of the server (CPUs, memory, fans, network), added "
@@ -121,7 +124,7 @@ class Scenario(ClassInputs):
                                         json_schema_extra=_NAME)
     deploy_precision: InferencePrecision | None = Field(None, description="Serving precision (int8 adds quantization_speedup); "
                                                                           "default: the training precision.")
-    deploy_batch_size: int = Field(32, description="Images per inference batch (1 = lowest latency).",
+    deploy_batch_size: int = Field(DEFAULTS["deploy_batch_size"], description="Images per inference batch (1 = lowest latency).",
                                    json_schema_extra=stated({"minimum": 1, "maximum": MAX_BATCH_SIZE}))
     deploy_price_per_hour: float | None = Field(None, description="USD per hour of the serving hardware; default: its median listed price.",
                                                 json_schema_extra=_positive_up_to("price_per_hour"))

@@ -181,6 +181,28 @@ class Workspace:
 
         return inference(query, self.hardware)
 
+    def business_unit_cost(self, case) -> dict:
+        """Seed 002's operating cost per prediction unit (:func:`dlcost.engine.business.unit_costs`)."""
+        from dlcost.engine.business import unit_costs
+
+        return unit_costs(case)
+
+    def business_case(self, case) -> dict:
+        """The whole bill, benefit and decision of a case (:func:`dlcost.engine.business.business_case`)."""
+        from dlcost.engine.business import business_case
+
+        return business_case(case, self.hardware)
+
+    def business_optimal_accuracy(self, case) -> dict:
+        from dlcost.engine.business import optimal_accuracy
+
+        return optimal_accuracy(case, self.hardware)
+
+    def business_budget(self, case, budget_usd: float, deadline_weeks: float | None = None) -> dict:
+        from dlcost.engine.business import budget_first
+
+        return budget_first(case, budget_usd, self.hardware, deadline_weeks)
+
     def predict_error(self, query: ErrorQuery, model_name: str | None = None) -> ErrorPrediction:
         model, calibration = self.resolve(model_name, query.interval_level, query.interval_method)
         return engine_predict_error(query, model=model, calibration=calibration)

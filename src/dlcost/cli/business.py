@@ -1,0 +1,94 @@
+"""``dlcost business``: is it worth it? The whole bill of a vision system against what it brings (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dlcost.cli._common import ConfigOption, JsonOption, app, emit, run, workspace
+
+__all__ = ["business_app"]
+
+business_app = typer.Typer(help="Is it worth it: operating cost per unit, the whole bill, NPV and go/no-go (seed 002).",
+                           no_args_is_help=True)
+app.add_typer(business_app, name="business")
+CaseArgument = Annotated[Path, typer.Argument(help="Business case TOML (examples/business-supermarket.toml).")]
+
+
+def _case(path: Path):
+    from dlcost.iotools.scenario_file import read_case_file
+    from dlcost.schemas.business import BusinessCase
+
+    return run(lambda: BusinessCase.model_validate(read_case_file(path)))
+
+
+def _usd(value) -> str:
+    return "-" if value is None else f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
+
+
+@business_app.command("unit-cost")
+def unit_cost(case_file: CaseArgument, json_output: JsonOption = False) -> None:
+    """Seed 002's table: cost per prediction unit per run and per year of each activity, and the total."""
+    case = _case(case_file)
+    result = run(lambda: workspace().business_unit_cost(case))
+    if json_output:
+        emit(result)
+        return
+    lines = [f"{'activity':12s} {'per unit per run':>18s} {'runs/yr':>8s} {'per unit per yr':>16s} {'total per yr':>14s}"]
+    for row in result["activities"]:
+        lines.append(f"{row['activity']:12s} {row['cost_per_unit_per_run']:>18.5g} {row['runs_per_year']:>8g} "
+                     f"{row['annual_cost_per_unit']:>16.4g} {_usd(row['total_annual_cost']):>14s}")
+    lines.append(f"annual cost per unit {result['annual_cost_per_unit']:.4g} USD; total {_usd(result['total_annual_cost'])} a year "
+                 f"for {result['prediction_units']:,.0f} units")
+    typer.echo("\n".join(lines))
+
+
+@business_app.command("case")
+def case(case_file: CaseArgument, config: ConfigOption = None, json_output: JsonOption = False) -> None:
+    """The whole bill, the benefit, NPV, payback, break-even, probabilities and a go/no-go."""
+    parsed = _case(case_file)
+    result = run(lambda: workspace(config).business_case(parsed))
+    if json_output:
+        emit(result)
+        return
+    lines = [f"{result['name']}: {result['decision'].upper()}"]
+    lines += [f"  - {reason}" for reason in result["reasons"]]
+    lines.append(f"One-off {_usd(result['one_off_cost'])}:")
+    lines += [f"  {line['item']:22s} {_usd(line['amount_usd']):>14s}  {line['source']}" for line in result["one_off_lines"]]
+    lines.append(f"Recurring {_usd(result['annual_recurring_cost'])} a year:")
+    lines += [f"  {line['item']:22s} {_usd(line['amount_usd']):>14s}  {line['source']}" for line in result["recurring_lines"]]
+    lines.append(f"Benefit {_usd(result['annual_benefit'])} a year ({result['benefit_source']})")
+    if result["break_even_deployments"] is not None:
+        lines.append(f"Break-even: {result['break_even_volume_factor']:.3g} x the volume; {result['break_even_deployments']:.3g} deployments")
+    typer.echo("\n".join(lines))
+
+
+@business_app.command("optimal-accuracy")
+def optimal_accuracy(case_file: CaseArgument, config: ConfigOption = None, json_output: JsonOption = False) -> None:
+    """Sweep the target accuracy: the target whose net present value is highest."""
+    parsed = _case(case_file)
+    result = run(lambda: workspace(config).business_optimal_accuracy(parsed))
+    if json_output:
+        emit(result)
+        return
+    lines = [f"{'target':>8s} {'one-off':>14s} {'benefit/yr':>14s} {'NPV':>16s}"]
+    lines += [f"{row['target_accuracy']:>8.1%} {_usd(row['one_off_cost']):>14s} {_usd(row['annual_benefit']):>14s} {_usd(row['npv']):>16s}"
+              for row in result["sweep"]]
+    lines.append(f"optimal target accuracy {result['optimal_target_accuracy']:.1%}: NPV {_usd(result['optimal_npv'])}")
+    typer.echo("\n".join(lines))
+
+
+@business_app.command("budget")
+def budget(case_file: CaseArgument, budget: Annotated[float, typer.Option("--budget", help="Most the build may cost, USD.")],
+           deadline_weeks: Annotated[Optional[float], typer.Option(help="Most weeks of wall-clock training.")] = None,
+           config: ConfigOption = None, json_output: JsonOption = False) -> None:
+    """Budget first: the best accuracy and architecture a budget (and a deadline) buys."""
+    parsed = _case(case_file)
+    result = run(lambda: workspace(config).business_budget(parsed, budget, deadline_weeks))
+    if json_output:
+        emit(result)
+        return
+    typer.echo(f"{_usd(budget)} buys {result['target_accuracy']:.1%} with {result['architecture']} "
+               f"(build {_usd(result['one_off_cost'])}, {result['wall_clock_hours']:,.1f} h of training; NPV {_usd(result['npv'])})")
