@@ -28,6 +28,7 @@ __all__ = [
     "CoefficientRow",
     "architectures",
     "find_architecture",
+    "business_examples",
     "coefficient_table",
     "error_coefficients",
     "error_model",
@@ -344,3 +345,10 @@ def paper_cases() -> tuple[dict, ...]:
         }
         for row in rows
     )
+
+
+def business_examples() -> dict[str, dict]:
+    """The shipped business cases (``catalog/cases/*.toml``, also ``examples/``), by file stem, as their TOML values."""
+    folder = resources.files("dlcost.catalog").joinpath("cases")
+    return {entry.name.removesuffix(".toml"): tomllib.loads(entry.read_text(encoding="utf-8"))
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(".toml")}

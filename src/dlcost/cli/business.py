@@ -46,10 +46,21 @@ def unit_cost(case_file: CaseArgument, json_output: JsonOption = False) -> None:
 
 
 @business_app.command("case")
-def case(case_file: CaseArgument, config: ConfigOption = None, json_output: JsonOption = False) -> None:
+def case(case_file: CaseArgument, config: ConfigOption = None,
+         save: Annotated[Optional[str], typer.Option(help="Also save the case and its result in the store under this name.")] = None,
+         replace: Annotated[bool, typer.Option("--replace", help="With --save: overwrite a saved case of that name.")] = False,
+         json_output: JsonOption = False) -> None:
     """The whole bill, the benefit, NPV, payback, break-even, probabilities and a go/no-go."""
+    from dlcost.core.checks import InputError
+
+    if replace and save is None:
+        raise InputError("replace", "replace: give --save NAME to say which saved case to replace.")
     parsed = _case(case_file)
-    result = run(lambda: workspace(config).business_case(parsed))
+    context = workspace(config)
+    if save is not None:
+        _, result = run(lambda: context.save_business_case(save, parsed, replace))
+    else:
+        result = run(lambda: context.business_case(parsed))
     if json_output:
         emit(result)
         return
@@ -92,3 +103,31 @@ def budget(case_file: CaseArgument, budget: Annotated[float, typer.Option("--bud
         return
     typer.echo(f"{_usd(budget)} buys {result['target_accuracy']:.1%} with {result['architecture']} "
                f"(build {_usd(result['one_off_cost'])}, {result['wall_clock_hours']:,.1f} h of training; NPV {_usd(result['npv'])})")
+
+
+@business_app.command("list")
+def list_cases(json_output: JsonOption = False) -> None:
+    """Saved business cases: name, decision, NPV, when."""
+    rows = run(lambda: workspace().require_store().cases())
+    records = [{"name": r.name, "decision": r.result.get("decision"), "npv": r.result.get("npv"),
+                "created_at": r.created_at.isoformat()} for r in rows]
+    if json_output:
+        emit({"cases": records})
+        return
+    typer.echo("\n".join(f"{r['name']}: {r['decision']}, NPV {_usd(r['npv'])} ({r['created_at']})" for r in records)
+               or "No saved business cases (dlcost business case FILE --save NAME).")
+
+
+@business_app.command("show")
+def show_case(name: Annotated[str, typer.Argument(help="A saved case's name.")], json_output: JsonOption = False) -> None:
+    """A saved business case: its inputs and the result as computed then."""
+    row = run(lambda: workspace().require_store().case(name))
+    document = {"name": row.name, "inputs": row.inputs, "result": row.result, "catalog_version": row.catalog_version,
+                "created_at": row.created_at.isoformat()}
+    if json_output:
+        emit(document)
+        return
+    result = row.result
+    typer.echo(f"{row.name}: {result['decision'].upper()}, NPV {_usd(result['npv'])}, one-off {_usd(result['one_off_cost'])}, "
+               f"recurring {_usd(result['annual_recurring_cost'])} a year, benefit {_usd(result['annual_benefit'])} a year "
+               f"(saved {row.created_at.isoformat()})")

@@ -25,7 +25,7 @@ from scipy.stats import norm
 __all__ = [
     "cost_per_unit_per_run", "annual_cost_per_unit", "total_annual_cost",
     "critical_ratio", "standard_normal_loss", "newsvendor", "net_present_value", "discounted_cash_flows",
-    "payback_years", "annuity_factor", "break_even_deployments",
+    "payback_years", "annuity_factor", "break_even_deployments", "refined_maximum",
 ]
 
 
@@ -119,3 +119,23 @@ def break_even_deployments(shared_build_usd, net_per_deployment_per_year_usd, ye
     """
     value = net_per_deployment_per_year_usd * annuity_factor(years, discount_rate)
     return math.inf if value <= 0 else shared_build_usd / value
+
+
+def refined_maximum(value_at, grid) -> tuple[float, float]:
+    """The argument and value of the maximum of ``value_at`` over ``grid``, refined between the best point's neighbours.
+
+    A sweep finds the best grid point; a bounded scalar search (Brent's method) between its
+    neighbours then places the maximum to 1e-4 of the argument, for a function with one peak there.
+    """
+    from scipy.optimize import minimize_scalar
+
+    points = sorted(float(x) for x in grid)
+    values = [value_at(x) for x in points]
+    best = int(np.argmax(values))
+    low, high = points[max(best - 1, 0)], points[min(best + 1, len(points) - 1)]
+    if high <= low:
+        return points[best], values[best]
+    found = minimize_scalar(lambda x: -value_at(x), bounds=(low, high), method="bounded", options={"xatol": 1e-4})
+    if -found.fun >= values[best]:
+        return float(found.x), float(-found.fun)
+    return points[best], values[best]

@@ -189,6 +189,7 @@ def business_case(case: BusinessCase, hardware: HardwareCatalog | None = None, s
         "one_off_cost": one_off, "one_off_lines": one_off_lines, "annual_recurring_cost": recurring,
         "recurring_lines": recurring_lines, "annual_benefit": benefit, "benefit_source": benefit_source,
         "annual_net": net, "npv": npv, "npv_by_year": cumulative,
+        "annuity_factor": float(business.annuity_factor(case.horizon_years, case.discount_rate)),
         "payback_years": _finite(business.payback_years(one_off, net, case.discount_rate, case.horizon_years)),
         "annual_cost_per_unit": operating["annual_cost_per_unit"], "total_annual_cost": recurring,
         "unit_costs": operating, **_break_evens(case, one_off, recurring_lines, benefit),
@@ -236,16 +237,22 @@ def optimal_accuracy(case: BusinessCase, hardware: HardwareCatalog | None = None
         raise InputError("scenario", "scenario: an optimal accuracy needs the estimate scenario the build cost comes from.")
     hardware = hardware if hardware is not None else load_hardware()
     grid = targets or [round(t, 4) for t in np.linspace(0.5, 0.995, 34)]
+
+    def at(target: float) -> dict:
+        scenario = case.scenario.model_copy(update={"target_accuracy": float(target)})
+        return business_case(case.model_copy(update={"scenario": scenario}), hardware)
+
     rows = []
     for target in grid:
-        scenario = case.scenario.model_copy(update={"target_accuracy": target})
-        result = business_case(case.model_copy(update={"scenario": scenario}), hardware)
+        result = at(target)
         rows.append({"target_accuracy": target, "max_achievable_accuracy": result["estimate"]["max_achievable_accuracy"],
                      "one_off_cost": result["one_off_cost"], "annual_benefit": result["annual_benefit"], "npv": result["npv"],
                      "npv_low": result.get("npv_low"), "npv_high": result.get("npv_high")})
-    best = max(rows, key=lambda r: r["npv"])
-    return {"name": case.name, "sweep": rows, "optimal_target_accuracy": best["target_accuracy"], "optimal_npv": best["npv"],
-            "optimal_npv_low": best["npv_low"], "optimal_npv_high": best["npv_high"]}
+    target, npv = business.refined_maximum(lambda t: at(t)["npv"], grid)
+    best = at(target)
+    return {"name": case.name, "sweep": rows, "optimal_target_accuracy": target, "optimal_npv": npv,
+            "optimal_npv_low": best.get("npv_low"), "optimal_npv_high": best.get("npv_high"),
+            "optimal_one_off_cost": best["one_off_cost"], "optimal_architecture": best["estimate"]["architecture"]}
 
 
 def budget_first(case: BusinessCase, budget_usd: float, hardware: HardwareCatalog | None = None,

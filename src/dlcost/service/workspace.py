@@ -219,6 +219,14 @@ class Workspace:
         return row, result
 
 
+    def save_business_case(self, name: str, case, replace: bool = False) -> tuple:
+        """Compute ``case`` as :meth:`business_case` does and save inputs and result under ``name`` (nothing on a bad input)."""
+        store = self.require_store()
+        result = self.business_case(case)
+        row = store.save_case(name, case.model_dump(mode="json"), result, replace)
+        return row, result
+
+
 def model_digest(model: catalog.ErrorModel) -> str:
     """Identifies what a calibration of ``model`` depends on: its name, coefficients and this dlcost."""
     identity = repr((dlcost.__version__, model.name, model.coefficients, model.table, model.n))

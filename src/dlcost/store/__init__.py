@@ -25,7 +25,7 @@ from dlcost.iotools.user_files import data_dir
 from dlcost.store import _observations
 from dlcost.store._opening import READ, SCHEMA_REVISION, fault, open_engine, prepare
 from dlcost.store._opening import migrate as _migrate
-from dlcost.store._schema import CalibrationRow, FittedModelRow, ObservationRow, ScenarioRow, SettingRow
+from dlcost.store._schema import BusinessCaseRow, CalibrationRow, FittedModelRow, ObservationRow, ScenarioRow, SettingRow
 
 __all__ = ["Store", "database_url", "CATALOG_VERSION", "SCHEMA_REVISION", "existing_sqlite_store", "open_existing_store",
            "PUBLISHED_MODEL"]
@@ -142,6 +142,44 @@ class Store:
         self.scenario(name)
         with self._writing() as session:
             session.execute(delete(ScenarioRow).where(ScenarioRow.name == name))
+
+    # ----- business cases ---------------------------------------------------
+    def save_case(self, name: str, inputs: dict, result: dict, replace: bool = False) -> BusinessCaseRow:
+        """Store a computed business case under ``name``; an existing name needs ``replace``."""
+        _check_name(name, "name")
+        taken = f"name {shown(name)} is already a saved business case; choose another name or replace it."
+        with self._writing() as session:
+            existing = session.scalar(select(BusinessCaseRow).where(BusinessCaseRow.name == name))
+            if existing is not None and not replace:
+                raise InputError("name", taken)
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            row = BusinessCaseRow(name=name, inputs=inputs, result=result, catalog_version=CATALOG_VERSION, created_at=_now())
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError:  # another process saved the same name first
+                raise InputError("name", taken) from None
+        return row
+
+    def cases(self) -> list[BusinessCaseRow]:
+        with self._reading() as session:
+            return list(session.scalars(select(BusinessCaseRow).order_by(BusinessCaseRow.created_at, BusinessCaseRow.id)))
+
+    def case(self, name: str) -> BusinessCaseRow:
+        with self._reading() as session:
+            row = session.scalar(select(BusinessCaseRow).where(BusinessCaseRow.name == name))
+        if row is None:
+            known = [r.name for r in self.cases()]
+            raise InputError("name", f"name must be a saved business case; got {shown(name)}."
+                                     + (f" Saved: {', '.join(known[:10])}." if known else " None saved yet."))
+        return row
+
+    def delete_case(self, name: str) -> None:
+        self.case(name)
+        with self._writing() as session:
+            session.execute(delete(BusinessCaseRow).where(BusinessCaseRow.name == name))
 
     # ----- observations ----------------------------------------------------
     def add_observations(self, observations) -> list[int]:

@@ -41,6 +41,18 @@ class ScenarioRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class BusinessCaseRow(Base):
+    """A saved business case (issue 13): its inputs and the result as computed then."""
+
+    __tablename__ = "business_cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    inputs: Mapped[dict] = mapped_column(JSON, nullable=False)
+    result: Mapped[dict] = mapped_column(JSON, nullable=False)
+    catalog_version: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class ObservationRow(Base):
     """An observed project outcome: what was trained on what, and the accuracy reached."""
 

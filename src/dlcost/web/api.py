@@ -16,6 +16,7 @@ from dlcost import catalog
 from dlcost.core.checks import InputError
 from dlcost.reports.charts import chart_series
 from dlcost.reports.documents import html_report, markdown_report, recommendations_csv
+from dlcost.schemas.business import BusinessCase
 from dlcost.schemas.inference import InferenceQuery, InferenceResult
 from dlcost.schemas import ErrorPrediction, ErrorQuery, Estimate, LearningCurveQuery, Scenario
 from dlcost.web.errors import BAD_INPUT, input_error
@@ -50,6 +51,44 @@ def api_predict_error(query: ErrorQuery, request: Request) -> ErrorPrediction:
 @router.post("/api/inference", tags=["api"], responses=BAD_INPUT, summary="Serving cost of one architecture (dlcost inference)")
 def api_inference(query: InferenceQuery, request: Request) -> InferenceResult:
     return _workspace(request).inference(query)
+
+
+@router.get("/api/business/examples", tags=["business"], summary="The shipped example cases, by name")
+def api_business_examples() -> dict:
+    return catalog.business_examples()
+
+
+@router.post("/api/business/unit-cost", tags=["business"], responses=BAD_INPUT, summary="Seed 002's cost per prediction unit")
+def api_business_unit_cost(case: BusinessCase, request: Request) -> dict:
+    return _workspace(request).business_unit_cost(case)
+
+
+@router.post("/api/business/case", tags=["business"], responses=BAD_INPUT, summary="The whole bill, benefit, NPV and go/no-go")
+def api_business_case(case: BusinessCase, request: Request) -> dict:
+    return _workspace(request).business_case(case)
+
+
+@router.put("/api/business/cases/{name}", tags=["business"], responses=BAD_INPUT, summary="Compute and save a business case")
+def api_business_save(name: str, case: BusinessCase, request: Request, replace: bool = False) -> dict:
+    _, result = _workspace(request).save_business_case(name, case, replace)
+    return result
+
+
+@router.get("/api/business/cases", tags=["business"], summary="Saved business cases")
+def api_business_cases(request: Request) -> dict:
+    rows = _workspace(request).require_store().cases()
+    return {"cases": [{"name": r.name, "decision": r.result.get("decision"), "npv": r.result.get("npv"),
+                       "created_at": r.created_at.isoformat()} for r in rows]}
+
+
+@router.post("/api/business/optimal-accuracy", tags=["business"], responses=BAD_INPUT, summary="The target accuracy worth paying for")
+def api_business_optimal_accuracy(case: BusinessCase, request: Request) -> dict:
+    return _workspace(request).business_optimal_accuracy(case)
+
+
+@router.post("/api/business/budget", tags=["business"], responses=BAD_INPUT, summary="The best accuracy a budget buys")
+def api_business_budget(case: BusinessCase, request: Request, budget: float, deadline_weeks: float | None = None) -> dict:
+    return _workspace(request).business_budget(case, budget, deadline_weeks)
 
 
 @router.post("/api/learning-curve", tags=["api"], responses=BAD_INPUT,

@@ -39,6 +39,13 @@ def page(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/business", response_class=HTMLResponse, include_in_schema=False)
+def business_page(request: Request) -> HTMLResponse:
+    """The business-case page (issue 13): the same case, bill and decision as `dlcost business case`."""
+    return request.app.state.templates.TemplateResponse(
+        request, "business.html", {"examples": list(catalog.business_examples()), "version": dlcost.__version__})
+
+
 def _script_json(values: dict) -> str:
     """JSON safe inside <script>: key order kept (class labels stay in the link's order), markup escaped."""
     text = json.dumps(values, ensure_ascii=False)
