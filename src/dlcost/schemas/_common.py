@@ -21,7 +21,7 @@ from dlcost.core.complexity import MAX_RELATIVE_COMPLEXITY
 __all__ = [
     "DEFAULTS", "JSON_SCHEMA_VERSION", "MAX_CLASSES", "MAX_ARCHITECTURES", "MAX_IMAGES", "MAX_PRICE_USD", "MAX_EPOCHS",
     "MAX_RELATIVE_COMPLEXITY", "MAX_POINTS", "MAX_NAME", "MIN_POINT_ERROR", "Task", "CostMode", "Precision", "InferencePrecision", "Stack", "Decode",
-    "MAX_BATCH_SIZE", "MAX_PRUNING", "MAX_QUANTIZATION_SPEEDUP",
+    "MAX_BATCH_SIZE", "MAX_PRUNING", "MAX_QUANTIZATION_SPEEDUP", "check_serving_factors",
     "IntervalMethod", "Inputs", "ClassInputs", "PilotPoint", "parse_fraction", "check_level", "check_tau",
     "check_pilot_points", "check_name", "pilot_points_as_dicts", "counts_list", "stated", "stated_rules", "FRACTION",
     "CLASS_COUNTS",
@@ -175,6 +175,17 @@ def parse_fraction(value, name: str) -> float:
         except ValueError:
             raise InputError(name, f"{name} must be a fraction such as 0.965 or a percentage such as 96.5%; got {text!r}.") from None
     return checks.check_fraction(value, name)
+
+
+def check_serving_factors(value, name: str):
+    """``pruning`` in [0, MAX_PRUNING], or ``quantization_speedup`` (None passes) in [1, MAX_QUANTIZATION_SPEEDUP]."""
+    if name == "pruning":
+        return checks.check_at_most(checks.check_non_negative(value, name), name, MAX_PRUNING)
+    if value is None:
+        return None
+    if checks.check_positive(value, name) < 1:
+        raise InputError(name, f"{name} must be from 1 to {MAX_QUANTIZATION_SPEEDUP:g}; got {value!r}.")
+    return checks.check_at_most(value, name, MAX_QUANTIZATION_SPEEDUP)
 
 
 def check_level(value) -> float:

@@ -8,7 +8,7 @@ from dlcost.core import checks
 from dlcost.core.checks import InputError
 from dlcost.schemas._common import (
     DEFAULTS, JSON_SCHEMA_VERSION, MAX_BATCH_SIZE, MAX_NAME, MAX_PRICE_USD, MAX_PRUNING, MAX_QUANTIZATION_SPEEDUP, InferencePrecision, Stack,
-    Inputs, check_name, stated,
+    Inputs, check_name, check_serving_factors, stated,
 )
 
 __all__ = ["InferenceQuery", "InferenceResult"]
@@ -50,19 +50,10 @@ class InferenceQuery(Inputs):
             raise InputError("cost_mode", f"cost_mode must be measured or flops; got {value!r}.")
         return value
 
-    @field_validator("pruning")
+    @field_validator("pruning", "quantization_speedup")
     @classmethod
-    def _pruning(cls, value):
-        return checks.check_at_most(checks.check_non_negative(value, "pruning"), "pruning", MAX_PRUNING)
-
-    @field_validator("quantization_speedup")
-    @classmethod
-    def _speedup(cls, value):
-        if value is None:
-            return None
-        if checks.check_positive(value, "quantization_speedup") < 1:
-            raise InputError("quantization_speedup", f"quantization_speedup must be from 1 to {MAX_QUANTIZATION_SPEEDUP:g}; got {value!r}.")
-        return checks.check_at_most(value, "quantization_speedup", MAX_QUANTIZATION_SPEEDUP)
+    def _serving_factors(cls, value, info):
+        return check_serving_factors(value, info.field_name)
 
     @field_validator("price_per_hour")
     @classmethod

@@ -16,7 +16,7 @@ from dlcost.core.checks import InputError
 from dlcost.schemas._common import (
     CLASS_COUNTS, DEFAULTS, FRACTION, MAX_ARCHITECTURES, MAX_CLASSES, MAX_EPOCHS, MAX_IMAGES, MAX_NAME, MAX_POINTS,
     MAX_PRICE_USD, MAX_RELATIVE_COMPLEXITY, ClassInputs, CostMode, IntervalMethod, PilotPoint, Precision, Task, check_level,
-    MAX_BATCH_SIZE, MAX_PRUNING, MAX_QUANTIZATION_SPEEDUP, Decode, InferencePrecision, Stack,
+    MAX_BATCH_SIZE, MAX_PRUNING, MAX_QUANTIZATION_SPEEDUP, Decode, InferencePrecision, Stack, check_serving_factors,
     check_name, check_pilot_points, check_tau, counts_list, parse_fraction, pilot_points_as_dicts, stated, stated_rules,
 )
 
@@ -226,20 +226,10 @@ class Scenario(ClassInputs):
         return None if value is None else checks.check_at_most(checks.check_positive(value, "deploy_price_per_hour"),
                                                                "deploy_price_per_hour", MAX_PRICE_USD)
 
-    @field_validator("pruning")
+    @field_validator("pruning", "quantization_speedup")
     @classmethod
-    def _pruning(cls, value):
-        return checks.check_at_most(checks.check_non_negative(value, "pruning"), "pruning", MAX_PRUNING)
-
-    @field_validator("quantization_speedup")
-    @classmethod
-    def _speedup(cls, value):
-        if value is None:
-            return None
-        number = checks.check_positive(value, "quantization_speedup")
-        if number < 1:
-            raise InputError("quantization_speedup", f"quantization_speedup must be from 1 to {MAX_QUANTIZATION_SPEEDUP:g}; got {value!r}.")
-        return checks.check_at_most(number, "quantization_speedup", MAX_QUANTIZATION_SPEEDUP)
+    def _serving_factors(cls, value, info):
+        return check_serving_factors(value, info.field_name)
 
     @field_validator("gpu", "provider", "country", "region", "deploy_hardware")
     @classmethod

@@ -108,17 +108,20 @@ class Store:
     # ----- scenarios -------------------------------------------------------
     def save_scenario(self, name: str, inputs: dict, result: dict, model_name: str, replace: bool = False) -> ScenarioRow:
         """Store a priced scenario under ``name``; an existing name needs ``replace``."""
+        return self._save_named(ScenarioRow, "scenario", name, replace, inputs=inputs, result=result, model_name=model_name)
+
+    def _save_named(self, table, what: str, name: str, replace: bool, **values):
+        """Insert a named row of ``table`` (scenarios, business cases); an existing name needs ``replace``."""
         _check_name(name, "name")
-        taken = f"name {shown(name)} is already a saved scenario; choose another name or replace it."
+        taken = f"name {shown(name)} is already a saved {what}; choose another name or replace it."
         with self._writing() as session:
-            existing = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
+            existing = session.scalar(select(table).where(table.name == name))
             if existing is not None and not replace:
                 raise InputError("name", taken)
             if existing is not None:
                 session.delete(existing)
                 session.flush()
-            row = ScenarioRow(name=name, inputs=inputs, result=result, model_name=model_name,
-                              catalog_version=CATALOG_VERSION, created_at=_now())
+            row = table(name=name, catalog_version=CATALOG_VERSION, created_at=_now(), **values)
             session.add(row)
             try:
                 session.flush()
@@ -146,22 +149,7 @@ class Store:
     # ----- business cases ---------------------------------------------------
     def save_case(self, name: str, inputs: dict, result: dict, replace: bool = False) -> BusinessCaseRow:
         """Store a computed business case under ``name``; an existing name needs ``replace``."""
-        _check_name(name, "name")
-        taken = f"name {shown(name)} is already a saved business case; choose another name or replace it."
-        with self._writing() as session:
-            existing = session.scalar(select(BusinessCaseRow).where(BusinessCaseRow.name == name))
-            if existing is not None and not replace:
-                raise InputError("name", taken)
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-            row = BusinessCaseRow(name=name, inputs=inputs, result=result, catalog_version=CATALOG_VERSION, created_at=_now())
-            session.add(row)
-            try:
-                session.flush()
-            except IntegrityError:  # another process saved the same name first
-                raise InputError("name", taken) from None
-        return row
+        return self._save_named(BusinessCaseRow, "business case", name, replace, inputs=inputs, result=result)
 
     def cases(self) -> list[BusinessCaseRow]:
         with self._reading() as session:
