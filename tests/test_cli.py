@@ -478,7 +478,7 @@ def test_empty_gpu_for_bench_is_an_error(capsys):
         (["--resolution", "1" + "0" * 399], "resolution must be a whole number from 1 to 100,000; got an integer of 400 digits."),
         (["--loader", "--workers", "1000"], "workers must be a whole number from 0 to 256; got 1000."),
         (["--loader", "--images", "0"], "images must be a whole number from 1 to 100,000; got 0."),
-        (["--precision", "int8"], "precision must be one of 'bf16', 'fp16', 'fp32'; got 'int8'."),
+        (["--precision", "int8"], "precision must be one of 'bf16', 'fp16', 'tf32', 'fp32'; got 'int8'."),
         (["--device", ""], "device must be one of 'cuda', 'cpu'; got ''."),
     ],
 )

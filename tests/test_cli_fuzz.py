@@ -52,6 +52,8 @@ BASE = {
     ("business", "case"): ["{case}"],
     ("business", "optimal-accuracy"): ["{case}"],
     ("business", "budget"): ["{case}", "--budget", "1e7"],
+    ("business", "list"): [],
+    ("business", "show"): ["base"],
     ("learning-curve", "fit"): ["--point", "1000:0.3", "--point", "2000:0.25", "--target-accuracy", "0.9"],
     ("learning-curve", "run"): ["{images}", "--architecture", "ResNet-18", "--device", "cpu", "--fractions", "0.5,1",
                                 "--target-accuracy", "0.9"],
@@ -298,7 +300,7 @@ def files(tmp_path_factory):
         patch.setenv("DLCOST_CONFIG", str(folder / "absent.toml"))
         patch.setattr(dlcost.cli, "app", COMMAND)
         for args in (["observation", "import", "--examples"], ["model", "fit", "mine"],
-                     ["scenario", "save", "base", "--scenario", str(scenario)]):
+                     ["scenario", "save", "base", "--scenario", str(scenario)], ["business", "case", str(case), "--save", "base"]):
             assert _invoke(args)[0] == 0, args
     return paths
 

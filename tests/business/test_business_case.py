@@ -80,14 +80,59 @@ def test_optimal_accuracy_sweep_of_the_mammography_case():
     assert result["optimal_npv"] >= best - 1e-6 and 0.9 <= result["optimal_target_accuracy"] <= 0.99
 
 
-def test_probability_of_reaching_the_target_matches_the_lognormal_it_samples():
+def _mammography(**scenario_changes) -> BusinessCase:
     case = case_of("business-mammography.toml")
-    case = case.model_copy(update={"scenario": case.scenario.model_copy(update={"data_max": 8000.0})})
-    result = business_case(case)
+    return case.model_copy(update={"scenario": case.scenario.model_copy(update=scenario_changes)})
+
+
+def _mc(p: float) -> float:
+    """Three standard errors of a share estimated from 4,000 draws."""
+    return 3 * math.sqrt(p * (1 - p) / 4000) + 1e-9
+
+
+def test_probability_of_reaching_the_target_is_the_split_lognormal_at_data_max():
+    result = business_case(_mammography(data_present=0.0, data_max=3000.0))
     estimate = result["estimate"]
-    sigma = (math.log(estimate["data_needed_high"]) - math.log(estimate["data_needed_low"])) / (2 * norm.ppf(0.9))
-    expected = norm.cdf((math.log(8000.0) - math.log(estimate["data_needed"])) / sigma)
-    assert result["p_reach_target"] == pytest.approx(expected, abs=3 * math.sqrt(expected * (1 - expected) / 4000) + 1e-9)
+    point, low, high = estimate["data_needed"], estimate["data_needed_low"], estimate["data_needed_high"]
+    side = (math.log(3000.0) - math.log(point))
+    sigma = (math.log(high) - math.log(point) if side > 0 else math.log(point) - math.log(low)) / norm.ppf(0.9)
+    expected = norm.cdf(side / sigma)
+    assert 0.05 < expected < 0.95
+    assert result["p_reach_target"] == pytest.approx(expected, abs=_mc(expected))
+
+
+def test_half_the_draws_build_for_less_than_the_point_estimate():
+    # The build cost rises with the data need, and the point need is the draws' median: P(build <= point build) = 1/2.
+    case = _mammography(data_present=0.0)
+    point = business_case(case)
+    result = business_case(case.model_copy(update={"budget_usd": point["one_off_cost"]}))
+    assert result["p_build_under_budget"] == pytest.approx(0.5, abs=_mc(0.5))
+
+
+def test_p_npv_positive_is_one_half_when_the_point_npv_is_zero():
+    # Shift the point NPV to 0 with a one-off line; every draw reaches the target (data_max far above the need),
+    # so NPV falls with the need and P(NPV > 0) = P(need < median) = 1/2.
+    case = _mammography(data_present=0.0, data_max=1e9)
+    shift = business_case(case)["npv"] / (1 + case.contingency)
+    result = business_case(case.model_copy(update={"other_one_off_usd": case.other_one_off_usd + shift}))
+    assert result["npv"] == pytest.approx(0.0, abs=1e-3)
+    assert result["p_reach_target"] > 0.99  # a draw far up the tail still misses; it lies above the median anyway
+    assert result["p_npv_positive"] == pytest.approx(0.5, abs=_mc(0.5))
+
+
+def test_break_even_volume_by_hand():
+    # No estimate: the model's accuracy is given. Value per prediction 0.95 x $1 - 0.05 x $10 = $0.45 against the
+    # current process's 0 x $1 - 1 x $10 = -$10 (it gets nothing right): a gain of $10.45. Fixed costs $20,000 a year,
+    # one-off $100,000, 3 years at 0%: V* = (100,000/3 + 20,000) / 10.45.
+    case = BusinessCase(horizon_years=3, discount_rate=0.0, contingency=0.0, infrastructure_usd=100_000,
+                        monitoring_per_year_usd=20_000,
+                        benefit={"kind": "classification", "predictions_per_year": 1e6, "benefit_per_correct": 1.0,
+                                 "cost_false_negative": 10.0, "cost_false_positive": 10.0, "model_accuracy": 0.95})
+    result = business_case(case)
+    expected = (100_000 / 3 + 20_000) / 10.45
+    assert result["break_even_volume"] == pytest.approx(expected) and result["break_even_volume_unit"] == "predictions a year"
+    at_break_even = case.model_copy(update={"benefit": case.benefit.model_copy(update={"predictions_per_year": expected})})
+    assert business_case(at_break_even)["npv"] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_json_keys_of_every_command(capsys):
@@ -109,6 +154,12 @@ def test_json_keys_of_every_command(capsys):
     ("[[activities]]\nname = 'training'\nunits_used = 1\ncost_per_unit = -1\nruns_per_year = 1\n", "cost_per_unit"),
     ("[benefit]\nkind = 'classification'\npredictions_per_year = -1\nbenefit_per_correct = 1", "predictions_per_year"),
     ("[benefit]\nkind = 'magic'", "benefit"),
+    ("[benefit]\nkind = 'classification'\npredictions_per_year = 10\nbenefit_per_correct = 1", "model_accuracy"),
+    ("discount_rate = -0.9999999\nhorizon_years = 100", "discount_rate"),
+    ("pilot_prediction_units = 1e-300\n[[activities]]\nname = 'x'\nunits_used = 1\ncost_per_unit = 1\nruns_per_year = 1",
+     "pilot_prediction_units"),
+    ("[benefit]\nkind = 'newsvendor'\nmean_demand = 5\nforecast_error_sd_current = 2\nforecast_error_sd_model = 1\n"
+     "unit_price = 3\nunit_cost = 2", "prediction_units"),
 ])
 def test_bad_cases_give_one_line_errors(capsys, tmp_path, text, field):
     path = tmp_path / "case.toml"
@@ -116,6 +167,17 @@ def test_bad_cases_give_one_line_errors(capsys, tmp_path, text, field):
     assert main(["business", "case", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("Error: ") and field in err
+
+
+def test_payback_with_no_build_needs_a_positive_net():
+    assert business.payback_years(0, 10) == 0.0 and business.payback_years(0, -10) == math.inf
+
+
+def test_boundary_shares_are_accepted():
+    case = BusinessCase(benefit={"kind": "automation", "workers": 1, "annual_wage": 1, "task_share": 1, "automated_share": 1})
+    assert business_case(case)["annual_benefit"] == 1.0
+    BusinessCase(benefit={"kind": "classification", "predictions_per_year": 1, "benefit_per_correct": 1, "positive_share": 0,
+                          "current_accuracy": 0, "model_accuracy": 1})
 
 
 def test_a_budget_below_the_cheapest_build_is_an_error(capsys):

@@ -71,8 +71,9 @@ def case(case_file: CaseArgument, config: ConfigOption = None,
     lines.append(f"Recurring {_usd(result['annual_recurring_cost'])} a year:")
     lines += [f"  {line['item']:22s} {_usd(line['amount_usd']):>14s}  {line['source']}" for line in result["recurring_lines"]]
     lines.append(f"Benefit {_usd(result['annual_benefit'])} a year ({result['benefit_source']})")
-    if result["break_even_deployments"] is not None:
-        lines.append(f"Break-even: {result['break_even_volume_factor']:.3g} x the volume; {result['break_even_deployments']:.3g} deployments")
+    if result["break_even_volume"] is not None:
+        lines.append(f"Break-even: {result['break_even_volume']:,.0f} {result['break_even_volume_unit']}"
+                     + ("" if result["break_even_deployments"] is None else f"; {result['break_even_deployments']:.3g} deployments"))
     typer.echo("\n".join(lines))
 
 

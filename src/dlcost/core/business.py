@@ -99,7 +99,7 @@ def payback_years(one_off_usd, annual_net_usd, discount_rate=0.0, horizon_years:
     Cash comes evenly through each year, so the answer is fractional: a $100 build repaid by
     $40 a year, undiscounted, pays back in 2.5 years.
     """
-    if one_off_usd <= 0:
+    if one_off_usd <= 0 and annual_net_usd >= 0:
         return 0.0
     if annual_net_usd <= 0:
         return math.inf

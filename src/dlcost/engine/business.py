@@ -110,7 +110,8 @@ def _annual_benefit(case: BusinessCase, accuracy: float | np.ndarray) -> tuple[f
         def value(a):
             return a * benefit.benefit_per_correct - (1 - a) * error_cost
         volume = benefit.predictions_per_year * case.deployments
-        return volume * (value(accuracy) - value(benefit.current_accuracy)), (
+        # A model worse than the current process is not deployed: no gain, never a loss on top of its cost.
+        return volume * np.maximum(0.0, value(accuracy) - value(benefit.current_accuracy)), (
             f"classification: {volume:,.0f} predictions a year x (accuracy x ${benefit.benefit_per_correct:g} - errors x "
             f"${error_cost:g}), against the current {benefit.current_accuracy:.1%}")
     wages = benefit.workers * benefit.annual_wage * benefit.task_share * benefit.automated_share * case.deployments
@@ -122,19 +123,34 @@ def _estimate(case: BusinessCase, hardware: HardwareCatalog) -> Estimate | None:
     return None if case.scenario is None else run_estimate(case.scenario, hardware=hardware)
 
 
-def _accuracy(estimate: Estimate | None) -> float:
-    return 1.0 if estimate is None else estimate.max_achievable_accuracy
+def _accuracy(case: BusinessCase, estimate: Estimate | None) -> float:
+    """The model's accuracy: the estimate's, else the benefit's own ``model_accuracy`` (required then for classification)."""
+    if estimate is not None:
+        return estimate.max_achievable_accuracy
+    return getattr(case.benefit, "model_accuracy", None) or 1.0
+
+
+def _volume(case: BusinessCase) -> tuple[float, str]:
+    """The volume the benefit and the variable costs scale with, all deployments, and its unit."""
+    kind = None if case.benefit is None else case.benefit.kind
+    if kind == "classification":
+        return case.benefit.predictions_per_year * case.deployments, "predictions a year"
+    if kind == "automation":
+        return case.benefit.workers * case.deployments, "workers whose task is automated"
+    return case.prediction_units * case.deployments, "prediction units"
 
 
 def _break_evens(case, one_off, recurring, benefit_per_year) -> dict:
+    """Break-even volume (the benefit and the variable costs scaled together, the one-off and fixed costs not) and
+    deployments (each with the per-deployment volume; the build and the fixed recurring costs shared)."""
     factor = business.annuity_factor(case.horizon_years, case.discount_rate)
     variable = _variable_recurring(recurring)
     fixed = sum(line["amount_usd"] for line in recurring) - variable
     margin = benefit_per_year - variable  # what the volume-proportional part nets a year
     scale = math.inf if margin <= 0 else (one_off / factor + fixed) / margin
-    per_deployment = margin / case.deployments
-    return {"break_even_volume_factor": None if math.isinf(scale) else scale,
-            "break_even_deployments": _finite(business.break_even_deployments(one_off + fixed * factor, per_deployment,
+    volume, unit = _volume(case)
+    return {"break_even_volume": _finite(scale * volume) if volume else None, "break_even_volume_unit": unit,
+            "break_even_deployments": _finite(business.break_even_deployments(one_off + fixed * factor, margin / case.deployments,
                                                                               case.horizon_years, case.discount_rate))}
 
 
@@ -142,31 +158,56 @@ def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _sampled(case: BusinessCase, estimate: Estimate, fixed_one_off: float, recurring_total: float, seed: int) -> dict:
-    """Probabilities by sampling the data need from the estimate's interval (lognormal through its ends)."""
+def _need_draws(top, level: float, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Draws of the data need: a split lognormal whose median is the point need and whose quantiles at the
+    interval's ends are its low and high (the interval is far from symmetric in log). None: no usable range."""
+    low, high, point = top.data_needed_low, top.data_needed_high, top.data_needed
+    if point is None or low is None or high is None or not low < point < high:
+        return None
+    z = norm.ppf(0.5 + level / 2)
+    below, above = (math.log(point) - math.log(low)) / z, (math.log(high) - math.log(point)) / z
+    u = np.random.default_rng(seed).standard_normal(SAMPLES)
+    return np.exp(math.log(point) + u * np.where(u < 0, below, above)), u
+
+
+def _accuracy_of_misses(scenario, estimate: Estimate, need: np.ndarray) -> np.ndarray:
+    """Accuracy a draw reaches at data_max when it needs more: its own curve through (need, target error),
+    with the data slope of the estimate's central curve, error ~ n^-b (b from the target and data_max errors)."""
+    target_error = 1.0 - scenario.target_accuracy
+    error_at_max = 1.0 - estimate.accuracy_at_data_max
+    point = estimate.recommendations[0].data_needed
+    slope = 0.3  # a typical data exponent, when the central curve gives none (point need at data_max)
+    if point and point != scenario.data_max and 0 < error_at_max < 1:
+        slope = max(1e-3, math.log(error_at_max / target_error) / math.log(point / scenario.data_max))
+    return 1.0 - np.minimum(1.0, target_error * (need / scenario.data_max) ** slope)
+
+
+def _sampled(case: BusinessCase, estimate: Estimate, fixed_one_off: float, recurring_lines: list[dict], seed: int) -> dict:
+    """P(NPV > 0), P(reaching the target) and P(build under budget) over draws of the data need."""
+    from dlcost.core import cost
+
     scenario, top = case.scenario, estimate.recommendations[0]
     level = estimate.interval["level"]
-    low, high, point = top.data_needed_low, top.data_needed_high, top.data_needed
-    if point is None or low is None or high is None or not high > low:
-        return {"p_npv_positive": None, "p_reach_target": None, "p_build_under_budget": None,
+    drawn = _need_draws(top, level, seed)
+    if drawn is None:
+        return {"p_npv_positive": None, "p_reach_target": None, "p_build_under_budget": None, "npv_low": None, "npv_high": None,
                 "probability_note": "the estimate's data range is unbounded or degenerate: no probabilities"}
-    sigma = (math.log(high) - math.log(low)) / (2 * norm.ppf(0.5 + level / 2))
-    need = np.exp(np.random.default_rng(seed).normal(math.log(point), sigma, SAMPLES))
+    need, _ = drawn
+    paper = scenario.cost_mode == "paper"
     per_image = top.training_cost / top.training_images if top.training_images > 0 else 0.0
-    trained = np.minimum(np.maximum(need, scenario.data_present), scenario.data_max)
-    collected = np.maximum(0.0, np.minimum(need, scenario.data_max) - scenario.data_present)
-    training = per_image * trained * case.hyperparameter_search_multiplier
-    build = (training + collected * scenario.cost_per_datapoint + fixed_one_off) * (1 + case.contingency)
+    training_run = per_image * cost.images_trained_on(need, scenario.data_present, scenario.data_max, paper)
+    collected = cost.additional_images(np.minimum(need, scenario.data_max), scenario.data_present)
+    build = (training_run * case.hyperparameter_search_multiplier + collected * scenario.cost_per_datapoint + fixed_one_off) * (1 + case.contingency)
     reached = need <= scenario.data_max
-    # A draw that misses the target stops at data_max: its accuracy is taken at the pessimistic end of the
-    # estimate's error interval (a draw needing more data than the limit lies on a pessimistic curve).
-    accuracy = np.where(reached, scenario.target_accuracy, 1.0 - estimate.predicted_error_high)
+    accuracy = np.where(reached, scenario.target_accuracy, _accuracy_of_misses(scenario, estimate, need))
     benefit, _ = _annual_benefit(case, accuracy)
-    npv = business.net_present_value(build, np.asarray(benefit) - recurring_total, case.horizon_years, case.discount_rate)
+    recurring = sum(line["amount_usd"] for line in recurring_lines if line["item"] != "retraining")
+    recurring = recurring + case.retraining_per_year * training_run  # retraining re-priced with each draw's training
+    npv = business.net_present_value(build, np.asarray(benefit) - recurring, case.horizon_years, case.discount_rate)
     return {"p_npv_positive": float(np.mean(npv > 0)), "p_reach_target": float(np.mean(reached)),
             "p_build_under_budget": None if case.budget_usd is None else float(np.mean(build <= case.budget_usd)),
             "npv_low": float(np.quantile(npv, 0.5 - level / 2)), "npv_high": float(np.quantile(npv, 0.5 + level / 2)),
-            "probability_note": f"{SAMPLES:,} draws of the data need, lognormal through the estimate's {level:.0%} range"}
+            "probability_note": f"{SAMPLES:,} draws of the data need, a split lognormal through the estimate's {level:.0%} range"}
 
 
 def business_case(case: BusinessCase, hardware: HardwareCatalog | None = None, seed: int = 0) -> dict:
@@ -178,7 +219,7 @@ def business_case(case: BusinessCase, hardware: HardwareCatalog | None = None, s
     recurring_lines = _recurring_lines(case, estimate, operating)
     one_off = sum(line["amount_usd"] for line in one_off_lines)
     recurring = sum(line["amount_usd"] for line in recurring_lines)
-    benefit, benefit_source = _annual_benefit(case, _accuracy(estimate))
+    benefit, benefit_source = _annual_benefit(case, _accuracy(case, estimate))
     benefit = float(benefit)
     net = benefit - recurring
     npv = float(business.net_present_value(one_off, net, case.horizon_years, case.discount_rate))
@@ -191,24 +232,41 @@ def business_case(case: BusinessCase, hardware: HardwareCatalog | None = None, s
         "annual_net": net, "npv": npv, "npv_by_year": cumulative,
         "annuity_factor": float(business.annuity_factor(case.horizon_years, case.discount_rate)),
         "payback_years": _finite(business.payback_years(one_off, net, case.discount_rate, case.horizon_years)),
-        "annual_cost_per_unit": operating["annual_cost_per_unit"], "total_annual_cost": recurring,
+        "annual_cost_per_unit": operating["annual_cost_per_unit"], "total_annual_cost": operating["total_annual_cost"],
         "unit_costs": operating, **_break_evens(case, one_off, recurring_lines, benefit),
         "estimate": None if estimate is None else _estimate_summary(estimate),
     }
     if estimate is not None:
         fixed = sum(line["amount_usd"] for line in one_off_lines if line["item"] not in ("data", "training", "contingency"))
-        result.update(_sampled(case, estimate, fixed, recurring, seed))
+        result.update(_sampled(case, estimate, fixed, recurring_lines, seed))
     else:
         result.update(p_npv_positive=float(npv > 0), p_reach_target=None,
                       p_build_under_budget=None if case.budget_usd is None else float(one_off <= case.budget_usd),
                       probability_note="no estimate scenario: the figures are certain, the probabilities 0 or 1")
     result["decision"], result["reasons"] = _decision(result, case)
+    if case.benefit is None:
+        result["reasons"].append("no benefit given: the case can only cost")
+    _check_finite(result)
     return result
+
+
+def _check_finite(document) -> None:
+    """Every number of a result is finite (an input far out of any real range would give inf)."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise InputError("case", "case: its inputs give a figure beyond any finite number; check the counts and prices.")
 
 
 def _estimate_summary(estimate: Estimate) -> dict:
     top = estimate.recommendations[0]
-    return {"architecture": top.architecture, "target_accuracy": estimate.inputs.target_accuracy,
+    return {"architecture": top.architecture, "target_accuracy": estimate.inputs.target_accuracy, "feasible": top.feasible,
+            "wall_clock_hours": top.wall_clock_hours,
             "max_achievable_accuracy": estimate.max_achievable_accuracy, "data_needed": top.data_needed,
             "data_needed_low": top.data_needed_low, "data_needed_high": top.data_needed_high,
             "training_cost": top.training_cost, "data_cost": top.data_cost, "cost_per_1000_predictions": top.cost_per_1000_predictions}
@@ -267,17 +325,25 @@ def budget_first(case: BusinessCase, budget_usd: float, hardware: HardwareCatalo
     if case.scenario is None:
         raise InputError("scenario", "scenario: a budget needs the estimate scenario the build cost comes from.")
     hardware = hardware if hardware is not None else load_hardware()
-    fitting, cheapest = None, math.inf
+    fitting, cheapest, reachable, in_time_any = None, math.inf, False, False
     for target in [round(t, 4) for t in np.linspace(0.5, 0.995, 34)]:
         scenario = case.scenario.model_copy(update={"target_accuracy": target})
         result = business_case(case.model_copy(update={"scenario": scenario}), hardware)
-        top = run_estimate(scenario, hardware=hardware).recommendations[0]
+        summary = result["estimate"]
+        if not summary["feasible"]:
+            continue
+        reachable = True
         cheapest = min(cheapest, result["one_off_cost"])
-        in_time = deadline_weeks is None or top.wall_clock_hours <= deadline_weeks * 7 * 24
-        if result["one_off_cost"] <= budget_usd and in_time and top.feasible:
-            fitting = {"target_accuracy": target, "architecture": top.architecture, "one_off_cost": result["one_off_cost"],
-                       "wall_clock_hours": top.wall_clock_hours, "npv": result["npv"]}
+        in_time = deadline_weeks is None or summary["wall_clock_hours"] <= deadline_weeks * 7 * 24
+        in_time_any = in_time_any or in_time
+        if result["one_off_cost"] <= budget_usd and in_time:
+            fitting = {"target_accuracy": target, "architecture": summary["architecture"], "one_off_cost": result["one_off_cost"],
+                       "wall_clock_hours": summary["wall_clock_hours"], "npv": result["npv"]}
+    if not reachable:
+        raise InputError("data_max", "data_max: no target from 50% to 99.5% is reachable within the data limit.")
+    if not in_time_any:
+        raise InputError("deadline_weeks", f"deadline_weeks: no reachable target trains within {deadline_weeks:g} weeks.")
     if fitting is None:
-        raise InputError("budget", f"budget must cover the cheapest build (${cheapest:,.0f} at 50% accuracy)"
+        raise InputError("budget", f"budget must cover the cheapest build (${cheapest:,.0f})"
                                    + (" within the deadline" if deadline_weeks is not None else "") + f"; got ${budget_usd:,.0f}.")
     return {"name": case.name, "budget_usd": budget_usd, "deadline_weeks": deadline_weeks, **fitting}

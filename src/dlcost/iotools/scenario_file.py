@@ -96,7 +96,12 @@ def read_case_file(path: str | Path) -> dict:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError("case", f"case file {str(path)!r} is not valid TOML: {exc}.") from None
-    values = {key.replace("-", "_"): value for key, value in data.items()}
+    def snake(value):
+        if isinstance(value, dict):
+            return {key.replace("-", "_"): snake(item) for key, item in value.items()}
+        return [snake(item) for item in value] if isinstance(value, list) else value
+
+    values = snake(data)
     reference = values.pop("scenario_file", None)
     if reference is not None:
         if "scenario" in values:
@@ -104,6 +109,4 @@ def read_case_file(path: str | Path) -> dict:
         if not isinstance(reference, str) or not reference:
             raise InputError("scenario_file", f"scenario_file must be a path to a scenario TOML file; got {shown(reference)}.")
         values["scenario"] = read_scenario_file(Path(path).parent / reference)
-    elif isinstance(values.get("scenario"), dict):
-        values["scenario"] = {key.replace("-", "_"): value for key, value in values["scenario"].items()}
     return values

@@ -35,6 +35,11 @@ def _non_negative(value, name: str, maximum: float) -> float:
     return checks.check_at_most(checks.check_non_negative(value, name), name, maximum)
 
 
+def _share(value, name: str) -> float:
+    """A fraction in the closed [0, 1]: a task may be wholly automated, an error share may be 0."""
+    return _non_negative(value, name, 1.0)
+
+
 class Activity(Inputs):
     """One operating activity of seed 002's slide: what a pilot used of it, its price, how often it recurs."""
 
@@ -130,8 +135,12 @@ class ClassificationBenefit(Inputs):
     cost_false_negative: float = Field(0.0, description="Cost of one false negative (a missed finding). [USD]", json_schema_extra=_MONEY)
     positive_share: float = Field(0.5, description="Share of errors that are false negatives (the positives missed). [fraction]",
                                   json_schema_extra=stated({"minimum": 0, "maximum": 1}))
-    current_accuracy: float = Field(0.0, description="Accuracy of the process the model replaces (0: none, every case unhandled). [fraction]",
+    current_accuracy: float = Field(0.0, description="Accuracy of the process the model replaces; 0 = it gets nothing right "
+                                                     "(every case an error at the error costs). [fraction]",
                                     json_schema_extra=stated({"minimum": 0, "maximum": 1}))
+    model_accuracy: float | None = Field(None, description="The model's accuracy when the case has no estimate scenario "
+                                                           "(with one, the estimate's accuracy is used). [fraction]",
+                                         json_schema_extra=stated({"minimum": 0, "maximum": 1}))
 
     @field_validator("predictions_per_year")
     @classmethod
@@ -143,10 +152,10 @@ class ClassificationBenefit(Inputs):
     def _money(cls, value, info):
         return _non_negative(value, info.field_name, MAX_AMOUNT_USD)
 
-    @field_validator("positive_share", "current_accuracy")
+    @field_validator("positive_share", "current_accuracy", "model_accuracy")
     @classmethod
     def _fraction(cls, value, info):
-        return checks.check_fraction(value, info.field_name)
+        return None if value is None else _share(value, info.field_name)
 
 
 class AutomationBenefit(Inputs):
@@ -172,7 +181,7 @@ class AutomationBenefit(Inputs):
     @field_validator("task_share", "automated_share")
     @classmethod
     def _fraction(cls, value, info):
-        return checks.check_fraction(value, info.field_name)
+        return _share(value, info.field_name)
 
 
 class BusinessCase(Inputs):
@@ -184,10 +193,11 @@ class BusinessCase(Inputs):
                                  json_schema_extra=stated({"exclusiveMinimum": -1, "maximum": 10}))
     deployments: float = Field(1.0, description="Deployments (stores, product lines, client firms) sharing the one build.",
                                json_schema_extra=stated({"minimum": 1, "maximum": MAX_COUNT}))
-    prediction_units: float = Field(0.0, description="Prediction units per deployment (SKU-store combinations) the operating costs scale with.",
-                                    json_schema_extra=_COUNT)
+    prediction_units: float | None = Field(None, description="Prediction units per deployment (SKU-store combinations) the operating "
+                                                             "costs and a newsvendor benefit scale with; default: pilot_prediction_units, else 0.",
+                                           json_schema_extra=_COUNT)
     pilot_prediction_units: float | None = Field(None, description="Prediction units the pilot behind `activities` covered (seed 002: 15,000).",
-                                                 json_schema_extra=stated({"exclusiveMinimum": 0, "maximum": MAX_COUNT}))
+                                                 json_schema_extra=stated({"minimum": 1, "maximum": MAX_COUNT}))
     activities: list[Activity] = Field(default_factory=list, description="Operating activities priced per unit (seed 002).")
     scenario: Scenario | None = Field(None, description="The estimate behind the build: its data and training cost, ranges and serving figures.")
     hyperparameter_search_multiplier: float = Field(1.0, description="Training runs a project really makes per final model (search, restarts).",
@@ -250,13 +260,17 @@ class BusinessCase(Inputs):
     @field_validator("prediction_units", "retraining_per_year", "serving_predictions_per_year")
     @classmethod
     def _counts(cls, value, info):
-        return _non_negative(value, info.field_name, MAX_COUNT)
+        return None if value is None else _non_negative(value, info.field_name, MAX_COUNT)
 
     @field_validator("pilot_prediction_units")
     @classmethod
     def _pilot_units(cls, value):
-        return None if value is None else checks.check_at_most(checks.check_positive(value, "pilot_prediction_units"),
-                                                               "pilot_prediction_units", MAX_COUNT)
+        if value is None:
+            return None
+        number = checks.check_at_most(checks.check_positive(value, "pilot_prediction_units"), "pilot_prediction_units", MAX_COUNT)
+        if number < 1:
+            raise InputError("pilot_prediction_units", f"pilot_prediction_units must be at least 1; got {value!r}.")
+        return number
 
     @field_validator("infrastructure_usd", "other_one_off_usd", "monitoring_per_year_usd", "relabelling_per_year_usd")
     @classmethod
@@ -286,4 +300,19 @@ class BusinessCase(Inputs):
         if self.activities and self.pilot_prediction_units is None:
             raise InputError("pilot_prediction_units", "pilot_prediction_units is needed with activities: "
                                                        "the prediction units the pilot covered (seed 002: 15,000).")
+        if self.prediction_units is None:
+            self.prediction_units = self.pilot_prediction_units or 0.0
+        if self.benefit is not None and self.benefit.kind == "newsvendor" and not self.prediction_units:
+            raise InputError("prediction_units", "prediction_units must be above 0 with a newsvendor benefit: "
+                                                 "the SKU-store combinations the forecasts serve.")
+        if (self.benefit is not None and self.benefit.kind == "classification" and self.scenario is None
+                and self.benefit.model_accuracy is None):
+            raise InputError("benefit", "benefit.model_accuracy is needed without a scenario: the accuracy the model reaches.")
+        try:  # a rate near -100% over a long horizon: (1 + r)^-years beyond any float
+            factor = sum((1.0 + self.discount_rate) ** -year for year in range(1, self.horizon_years + 1))
+        except OverflowError:
+            factor = float("inf")
+        if not factor < 1e15:
+            raise InputError("discount_rate", f"discount_rate {self.discount_rate:g} is too close to -100% for a horizon of "
+                                              f"{self.horizon_years} years (cash would be worth {factor:.3g} times its face value).")
         return self

@@ -117,7 +117,7 @@
     if (!name) { showError("name: give the case a name to save it under."); setState("error"); return; }
     showError("");
     setState("busy");
-    fetch("/api/business/cases/" + encodeURIComponent(name) + "?replace=true",
+    fetch("/api/business/cases/" + encodeURIComponent(name) + ($("save-replace").checked ? "?replace=true" : ""),
           { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
       .then(function (response) {
         return response.json().then(function (document) {
