@@ -183,3 +183,25 @@ def test_boundary_shares_are_accepted():
 def test_a_budget_below_the_cheapest_build_is_an_error(capsys):
     assert main(["business", "budget", str(EXAMPLES / "business-mammography.toml"), "--budget", "1000"]) == 2
     assert "budget must cover the cheapest build" in capsys.readouterr().err
+
+
+def test_optimal_accuracy_of_a_case_derivable_by_hand():
+    # A pilot on an exact power law, error = 0.5 (n / 100)^-0.5, sizes the data: n(a) = 25 / (1 - a)^2 (tau 0).
+    # The build is (data $1 + training t) per image x n(a); the benefit V (b + e) a a year against a current
+    # process that gets nothing right. NPV(a) = -K 25 (1 - a)^-2 + V (b + e) a over one year at 0%, whose
+    # maximum is at 1 - a* = (50 K / (V (b + e)))^(1/3): 0.97 for K = 1, V = 1e6, b + e = 50 / 0.03^3 / 1e6.
+    points = [[n, 0.5 * (n / 100) ** -0.5] for n in (100, 200, 400, 800, 1600)]
+    scenario = {"target_accuracy": 0.9, "data_max": 1e7, "cost_per_datapoint": 1.0, "classes": 2, "pilot_points": points,
+                "tau": 0.0, "cost_mode": "flops", "architectures": ["ResNet-18"]}
+    e = 50 / 0.03 ** 3 / 1e6 - 1.0
+    case = BusinessCase(horizon_years=1, discount_rate=0.0, contingency=0.0, scenario=scenario,
+                        benefit={"kind": "classification", "predictions_per_year": 1e6, "benefit_per_correct": 1.0,
+                                 "cost_false_negative": e, "cost_false_positive": e})
+    estimate = business_case(case)["estimate"]
+    assert estimate["data_needed"] == pytest.approx(25 / 0.1 ** 2)  # the power law recovered at 90%
+    per_image = estimate["training_cost"] / estimate["data_needed"]  # flops mode trains on the need (nothing at hand)
+    k = 1.0 + per_image
+    expected = 1 - (50 * k / (1e6 * (1.0 + e))) ** (1 / 3)
+    result = optimal_accuracy(case, targets=[0.94, 0.955, 0.97, 0.985])
+    assert expected == pytest.approx(0.97, abs=1e-4)
+    assert result["optimal_target_accuracy"] == pytest.approx(expected, abs=5e-4)
