@@ -45,6 +45,10 @@ def test_a_case_without_an_estimate_by_hand():
     per_unit_day = (business.newsvendor(5, 1.8, 3.0, 2.4, 0.0)["expected_profit"]
                     - business.newsvendor(5, 2.0, 3.0, 2.4, 0.0)["expected_profit"])
     assert result["annual_benefit"] == pytest.approx(per_unit_day * 365 * 15000)
+    detail = result["newsvendor"]  # lost sales, spoilage and profit per unit-day under each forecast
+    assert detail["profit_gain_per_unit_period"] == pytest.approx(per_unit_day)
+    assert detail["model"]["expected_lost_sales"] < detail["current"]["expected_lost_sales"]
+    assert detail["model"]["spoilage_usd"] < detail["current"]["spoilage_usd"]
     net = result["annual_benefit"] - result["annual_recurring_cost"]
     factor = sum(1 / 1.08 ** t for t in range(1, 6))
     assert result["npv"] == pytest.approx(-result["one_off_cost"] + net * factor)

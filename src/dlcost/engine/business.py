@@ -236,6 +236,7 @@ def business_case(case: BusinessCase, hardware: HardwareCatalog | None = None, s
         "unit_costs": operating, **_break_evens(case, one_off, recurring_lines, benefit),
         "estimate": None if estimate is None else _estimate_summary(estimate),
     }
+    result["newsvendor"] = _newsvendor_detail(case)
     if estimate is not None:
         fixed = sum(line["amount_usd"] for line in one_off_lines if line["item"] not in ("data", "training", "contingency"))
         result.update(_sampled(case, estimate, fixed, recurring_lines, seed))
@@ -261,6 +262,18 @@ def _check_finite(document) -> None:
             stack.extend(item)
         elif isinstance(item, float) and not math.isfinite(item):
             raise InputError("case", "case: its inputs give a figure beyond any finite number; check the counts and prices.")
+
+
+def _newsvendor_detail(case: BusinessCase) -> dict | None:
+    """Per prediction unit and period, under each forecast: order, expected lost sales and leftovers (units and USD), profit."""
+    benefit = case.benefit
+    if benefit is None or benefit.kind != "newsvendor":
+        return None
+    args = (benefit.unit_price, benefit.unit_cost, benefit.salvage_value)
+    current = business.newsvendor(benefit.mean_demand, benefit.forecast_error_sd_current, *args)
+    model = business.newsvendor(benefit.mean_demand, benefit.forecast_error_sd_model, *args)
+    return {"current": {k: float(v) for k, v in current.items()}, "model": {k: float(v) for k, v in model.items()},
+            "profit_gain_per_unit_period": float(model["expected_profit"] - current["expected_profit"])}
 
 
 def _estimate_summary(estimate: Estimate) -> dict:
