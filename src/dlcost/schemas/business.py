@@ -75,6 +75,11 @@ class Role(Inputs):
                           json_schema_extra=stated({"minimum": 0, "maximum": 12 * MAX_YEARS}))
     monthly_cost: float = Field(description="Loaded cost of one person-month (salary, overhead). [USD]", json_schema_extra=_MONEY)
 
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value):
+        return check_name(value, "role", "a role (ML engineer, data engineer, ...)")
+
     @field_validator("people")
     @classmethod
     def _people(cls, value):
@@ -232,7 +237,7 @@ class BusinessCase(Inputs):
             return value
         kinds = {"newsvendor": NewsvendorBenefit, "classification": ClassificationBenefit, "automation": AutomationBenefit}
         kind = value.get("kind")
-        if kind not in kinds:
+        if not isinstance(kind, str) or kind not in kinds:
             raise InputError("benefit", f"benefit.kind must be newsvendor, classification or automation; got {kind!r}.")
         return kinds[kind].model_validate(value)
 
