@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from dlcost.core.checks import InputError
+
 __all__ = ["PosteriorPowerLaw", "posterior_power_law", "PRIOR_SLOPE_SD", "PRIOR_LEVEL_SD", "NOISE_SD_LOG10"]
 
 #: Prior sd of the slope d log10(error) / d log10(n): RMS difference between eq. (1)'s
@@ -79,8 +81,13 @@ class PosteriorPowerLaw:
 
     @property
     def parameters(self) -> dict[str, float]:
+        """error = a x n^-b; a curve so steep that a is beyond any float (10^308) is refused, naming the pilot points."""
         alpha, beta = self.theta
-        return {"a": 10.0 ** (alpha - beta * self.log10_n_ref), "b": -beta}
+        log10_a = alpha - beta * self.log10_n_ref
+        if not log10_a < 300:
+            raise InputError("pilot_points", f"pilot_points give a curve of slope {-beta:.3g} in log-log, so steep that its "
+                                             f"scale is 10^{log10_a:.0f}: check the points (error against images).")
+        return {"a": 10.0**log10_a, "b": -beta}
 
 
 def posterior_power_law(n_images, error, prior_slope: float, prior_intercept: float | None = None, *,
