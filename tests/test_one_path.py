@@ -131,6 +131,10 @@ SCENARIOS = {
     "custom baseline": {**BASE, "baseline_classes": 100, "gpu": "A100", "gpus": 8},
     "refit active": {**BASE, "task": "segmentation", "target_accuracy": 0.7},
     "store calibration": {**BASE, "interval_level": 0.9, "pretrained": False},
+    "compute and serving (issue 12)": {**BASE, "cost_mode": "measured", "gpu": "A100-80GB", "precision": "tf32", "stack": "tuned",
+                                       "decode": "gpu", "node_overhead_w": 150, "deploy_hardware": "L4", "deploy_precision": "int8",
+                                       "deploy_batch_size": 8, "deploy_price_per_hour": 0.8, "pruning": 0.25,
+                                       "quantization_speedup": 1.8},
 }
 
 
