@@ -203,6 +203,20 @@ class Workspace:
 
         return budget_first(case, budget_usd, self.hardware, deadline_weeks)
 
+    def limits_project(self, query) -> dict:
+        """Seed 003's Figure 4 for one target (:func:`dlcost.engine.limits.project`), priced on this workspace's hardware."""
+        from dlcost.engine.limits import project
+
+        return project(query, self.hardware)
+
+    def limits_curve(self, query) -> dict:
+        """A scenario on seed 003's curve (:func:`dlcost.engine.limits_curve.own_curve`), each step priced by :meth:`estimate`."""
+        from dlcost.engine.limits_curve import own_curve
+
+        scenario = query.scenario
+        peak_flops_per_s, _ = self.hardware.find_accelerator(scenario.gpu).peak_flops_per_s(scenario.precision)
+        return own_curve(scenario, self.estimate, peak_flops_per_s, query.halvings, query.budget_usd)
+
     def predict_error(self, query: ErrorQuery, model_name: str | None = None) -> ErrorPrediction:
         model, calibration = self.resolve(model_name, query.interval_level, query.interval_method)
         return engine_predict_error(query, model=model, calibration=calibration)

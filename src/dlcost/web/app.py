@@ -21,7 +21,7 @@ from dlcost.catalog.hardware import HardwareCatalog
 from dlcost.core.checks import InputError
 from dlcost.service.workspace import Workspace
 from dlcost.store import Store, existing_sqlite_store
-from dlcost.web import api, pages, store_api, store_pages
+from dlcost.web import api, limits_api, pages, store_api, store_pages
 from dlcost.web.errors import REFUSALS, install_error_handlers
 from dlcost.web.middleware import (MAX_BODY_BYTES, WRITE_CONTENT_TYPES, BodyLimit, RequestGuard, allowed_hosts_for,
                                    is_loopback, route_table)
@@ -73,7 +73,7 @@ def create_app(host: str = "127.0.0.1", write_token: str | None = None, hardware
     app.state.write_token = write_token
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
     install_error_handlers(app)
-    routers = [module.router for module in (api, pages, store_api, store_pages)]
+    routers = [module.router for module in (api, limits_api, pages, store_api, store_pages)]
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")

@@ -46,6 +46,28 @@ def business_page(request: Request) -> HTMLResponse:
         request, "business.html", {"examples": list(catalog.business_examples()), "version": dlcost.__version__})
 
 
+#: The scenario the Outlook page prices without a link: seed 000's Figure 2 (examples/figure2.toml).
+FIGURE2_SCENARIO = {"task": "classification", "target_accuracy": 0.965, "data_max": 200000, "cost_per_datapoint": 0.63,
+                    "class_counts": {"Positive": 50000, "Negative": 1000}, "pretrained": True, "epochs": 50, "cost_mode": "paper"}
+
+
+@router.get("/outlook", response_class=HTMLResponse, include_in_schema=False)
+def outlook_page(request: Request) -> HTMLResponse:
+    """The Outlook page (issue 14): Figure 4, a target-error slider, and the estimator's scenario (its link's query) on the curve."""
+    from dlcost.catalog import limits
+
+    try:
+        given = decode_query(request.query_params.multi_items())
+    except ValueError:  # a malformed link still opens the page; pricing the curve then names the field
+        given = {}
+    scenario = {key: value for key, value in given.items() if key in FIELDS} or FIGURE2_SCENARIO
+    note = ("The scenario of the estimator link you came from." if given else
+            "Seed 000's Figure 2 example; open this page from the estimator's \"On the long-view curve\" link to see yours.")
+    return request.app.state.templates.TemplateResponse(
+        request, "outlook.html", {"benchmarks": limits.regressions_file()["benchmarks"], "version": dlcost.__version__,
+                                  "scenario_json": _script_json(scenario), "scenario_note": note})
+
+
 def _script_json(values: dict) -> str:
     """JSON safe inside <script>: key order kept (class labels stay in the link's order), markup escaped."""
     text = json.dumps(values, ensure_ascii=False)

@@ -387,6 +387,7 @@
       ["download-html", "/report.html"]].forEach(function (pair) {
       $(pair[0]).href = pair[1] + suffix;
     });
+    $("outlook-link").href = "/outlook" + suffix;  // the Outlook page prices this scenario's halvings
     window.history.replaceState(null, "", suffix || window.location.pathname);
   }
 
