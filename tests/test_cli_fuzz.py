@@ -54,6 +54,11 @@ BASE = {
     ("business", "budget"): ["{case}", "--budget", "1e7"],
     ("business", "list"): [],
     ("business", "show"): ["base"],
+    ("limits", "table"): [],
+    ("limits", "project"): ["--benchmark", "imagenet", "--target-error", "0.05"],
+    ("limits", "fit"): ["{limits_csv}", "--error-col", "error", "--compute-col", "compute", "--year-col", "year"],
+    ("limits", "simulate"): ["--reps", "3"],
+    ("limits", "curve"): ["--scenario", "{scenario}", "--halvings", "2"],
     ("learning-curve", "fit"): ["--point", "1000:0.3", "--point", "2000:0.25", "--target-accuracy", "0.9"],
     ("learning-curve", "run"): ["{images}", "--architecture", "ResNet-18", "--device", "cpu", "--fractions", "0.5,1",
                                 "--target-accuracy", "0.9"],
@@ -78,7 +83,8 @@ BASE = {
 }
 #: The schema each command's options are the fields of (their declared bounds).
 SCHEMAS = {("estimate",): "Scenario", ("predict-error",): "ErrorQuery", ("inference",): "InferenceQuery", ("learning-curve", "fit"): "LearningCurveQuery",
-           ("learning-curve", "run"): "LearningCurveQuery", ("observation", "add"): "Observation"}
+           ("learning-curve", "run"): "LearningCurveQuery", ("observation", "add"): "Observation",
+           ("limits", "project"): "LimitsQuery"}
 #: Option names that are another field's name in the schema or the error line.
 FIELD_NAMES = {"rc": "relative_complexity", "classes": "n_classes", "architecture": "architectures", "point": "pilot_points"}
 #: Inputs that exclude each other: fuzzing one drops the others from the base.
@@ -115,6 +121,13 @@ MEANINGFUL = {
     "names": ["base"],
     "ids": ["1", "0", "-1", "1e400", "9" * 400],
     "observed_on": ["2026-01-01"],
+    "benchmark": ["imagenet", "ms-coco", "squad-1.1", "conll-2003", "wmt-2014-en-fr", "wmt-2014-en-de"],
+    "form": ["polynomial", "exponential", "exponential-error"],
+    "conversion": ["paper-2020", "today"],
+    "coefficients": ["figure-4", "table"],
+    "error_col": ["error", "compute", "year", "absent"],
+    "compute_col": ["compute", "error", "year", "absent"],
+    "year_col": ["year", "compute", "absent"],
 }
 #: Failures found whose fix belongs to a module outside the CLI, reported to its owner: while they
 #: last the case is an expected failure, and any other failure of the same option still fails.
@@ -288,11 +301,13 @@ def files(tmp_path_factory):
                     "cost_per_unit = 2.0\nruns_per_year = 12\n[scenario]\ntarget_accuracy = 0.9\ndata_max = 100000\n"
                     "cost_per_datapoint = 0.5\nclasses = 10\n[benefit]\nkind = \"classification\"\npredictions_per_year = 1e5\n"
                     "benefit_per_correct = 0.1\n")
+    limits_csv = folder / "limits.csv"  # models: error, computation, year (a fit of every seed 003 form)
+    limits_csv.write_text("error,compute,year\n0.4,1,2012\n0.3,10,2014\n0.25,30,2015\n0.2,100,2017\n0.15,1000,2020\n")
     observations = folder / "observations.csv"
     observations.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
                             "fuzz,classification,1000,10,yes,accuracy,0.9\n")
     paths = {"folder": folder, "missing": folder / "missing.csv", "garbage": folder / "garbage", "images": folder / "images",
-             "scenario": scenario, "case": case, "observations": observations, "plot": folder / "figure.png", "port": "0",
+             "scenario": scenario, "case": case, "observations": observations, "limits_csv": limits_csv, "plot": folder / "figure.png", "port": "0",
              "store": f"sqlite:///{folder / 'store.sqlite3'}"}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DLCOST_DATABASE_URL", paths["store"])

@@ -197,3 +197,27 @@ def test_cli_and_api_deletes_select_the_same_observations(client, capsys, store_
     scenario = {**BASE, "interval_level": 0.9}
     api = client.post("/api/estimate", json=scenario).json()
     assert api["interval"]["calibration"] == f"the store's {657 - planned} observations" + DETECTION.format(detection)
+
+
+@pytest.mark.parametrize("hardware", [
+    {"gpu": "A100-80GB", "precision": "tf32", "region": "gcp:europe-west1"},
+    {"gpu": "V100", "precision": "fp32", "country": "FRA", "price_per_hour": 2.5, "pue": 1.2, "power_w": 250},
+])
+def test_the_long_views_today_conversion_is_the_estimators_hardware(hardware, client, capsys):
+    """Issue 14: `limits project --conversion today` takes the estimator's hardware fields and its one resolver."""
+    from dlcost.engine.limits import today_conversion
+    from dlcost.engine.training_compute import resolve_settings
+    from dlcost.schemas.limits import HARDWARE_FIELDS, LimitsQuery
+
+    query = LimitsQuery(benchmark="imagenet", target_error=0.05, conversion="today", **hardware)
+    for name in HARDWARE_FIELDS:  # the same field definitions: bounds, descriptions
+        assert LimitsQuery.model_json_schema()["properties"][name] == Scenario.model_json_schema()["properties"][name]
+    estimate = Scenario.model_validate({**BASE, **hardware, "cost_mode": "measured"})
+    settings = resolve_settings(estimate, load_hardware(), need_price=True)
+    today = today_conversion(query, load_hardware())
+    assert (today["price_per_gpu_hour_usd"], today["pue"], today["power_w"], today["grid_gco2_per_kwh"]) == (
+        settings.price_per_gpu_hour_usd, settings.pue, settings.power_w, settings.grid_gco2_per_kwh)
+    api = client.post("/api/limits/project", json=query.model_dump(exclude_none=True)).json()
+    argv = [part for key, value in query.model_dump(exclude_none=True).items() for part in (f"--{key.replace('_', '-')}", str(value))]
+    assert main(["limits", "project", *argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == api

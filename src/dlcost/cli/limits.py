@@ -17,6 +17,14 @@ app.add_typer(limits_app, name="limits")
 PlotOption = Annotated[Optional[Path], typer.Option(help="Also write the chart as a PNG to this file.")]
 
 
+def _check_plot(plot: Path | None) -> None:
+    """A --plot that cannot be written is an error before any work is done."""
+    if plot is not None:
+        from dlcost.reports.plots import check_figure_path
+
+        run(lambda: check_figure_path(plot, "plot"))
+
+
 def _power(log10_value: float) -> str:
     return f"10^{log10_value:.1f}"
 
@@ -104,6 +112,7 @@ def fit(
     from dlcost.reports.limits_plots import format_limits_fit
     from dlcost.iotools.limits_csv import read_limits_csv
 
+    _check_plot(plot)
     columns = run(lambda: read_limits_csv(file, error_col=error_col, compute_col=compute_col, year_col=year_col))
     result = run(lambda: fit_limits(error=columns.get("error"), compute=columns["compute"], year=columns.get("year")))
     if plot is not None:
@@ -127,6 +136,7 @@ def simulate(
     from dlcost.engine.limits_simulation import simulate as run_simulation
     from dlcost.schemas.limits import SimulationQuery
 
+    _check_plot(plot)
     query = run(lambda: SimulationQuery.model_validate({k: v for k, v in {"reps": reps, "seed": seed}.items() if v is not None}))
     result = run(lambda: run_simulation(reps=query.reps, seed=query.seed))
     if plot is not None:
@@ -160,6 +170,7 @@ def curve(
     from dlcost.iotools.scenario_file import read_scenario_file
     from dlcost.schemas.limits import CurveQuery
 
+    _check_plot(plot)
     values = {"scenario": run(lambda: read_scenario_file(scenario)), "halvings": halvings, "budget_usd": budget}
     query = run(lambda: CurveQuery.model_validate({k: v for k, v in values.items() if v is not None}))
     result = run(lambda: workspace(config).limits_curve(query))

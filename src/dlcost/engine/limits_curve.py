@@ -23,13 +23,17 @@ __all__ = ["own_curve", "THEORY_EXPONENT"]
 THEORY_EXPONENT = 4.0
 
 
-def _step(scenario: Scenario, target_error: float, estimate: Callable[[Scenario], Estimate]) -> dict | None:
+def _step(scenario: Scenario, target_error: float, estimate: Callable[[Scenario], Estimate]) -> dict | str:
+    """The priced step, or why the target cannot be priced (a note)."""
     values = scenario.model_dump(exclude_none=True)
     values.update(target_accuracy=1.0 - target_error, data_max=MAX_IMAGES)
     answer = estimate(Scenario.model_validate(values))
     top = answer.recommendations[0] if answer.recommendations else None
-    if top is None or top.data_needed is None or not top.feasible:
-        return None
+    if top is None or top.data_needed is None:
+        return f"error {target_error:.3g} is not reachable at any data size with this model (its floor): the curve stops there"
+    if not top.feasible:
+        return (f"error {target_error:.3g} needs {top.data_needed:.3g} images, more than the {MAX_IMAGES:.0e} dlcost prices: "
+                "the curve stops there")
     accelerator_peak = top.gpu_hours * 3600.0  # GPU-seconds; times the peak below
     return {"target_error": target_error, "architecture": top.architecture, "data_needed": top.data_needed,
             "beyond_data_max": top.data_needed > scenario.data_max, "training_flops": top.training_flops,
@@ -63,19 +67,18 @@ def own_curve(scenario: Scenario, estimate: Callable[[Scenario], Estimate], peak
     ``estimate`` is the one estimate function (the workspace's); ``peak_flops_per_s`` the GPU's
     peak at the scenario's precision, which turns its GPU-hours into the seed's hardware burden.
     """
-    steps = []
+    steps, stop = [], None
     for target in limits.halvings(1.0 - scenario.target_accuracy, halvings):
         step = _step(scenario, target, estimate)
-        if step is None:
+        if isinstance(step, str):
+            stop = step
             break
         steps.append(step)
     _annotate(steps, peak_flops_per_s, budget_usd)
     unreachable = None if len(steps) == halvings else limits.halvings(1.0 - scenario.target_accuracy, halvings)[len(steps)]
     first_over = next((s["target_error"] for s in steps if budget_usd is not None and s["total_cost_usd"] > budget_usd), None)
     exponents = [s["local_exponent"] for s in steps if s["local_exponent"] is not None]
-    notes = []
-    if unreachable is not None:
-        notes.append(f"error {unreachable:.3g} is not reachable at any data size with this model: the curve stops there")
+    notes = [stop] if stop is not None else []
     if first_over is not None:
         notes.append(f"from error {first_over:.3g} on, the cost is over the budget: economically unsustainable for this project")
     if exponents and max(exponents) > 2 * THEORY_EXPONENT:
