@@ -99,3 +99,9 @@ def test_the_outlook_page_embeds_the_linked_scenario(client):
     assert '"target_accuracy": "0.9"' in page.text and "estimator link you came from" in page.text
     default = client.get("/outlook")
     assert "Figure 2 example" in default.text and '"target_accuracy": 0.965' in default.text
+
+
+def test_simulate_is_the_cli_document(client, capsys):
+    response = client.post("/api/limits/simulate", json={"reps": 4, "seed": 7})
+    assert response.status_code == 200, response.text
+    assert response.json() == _cli(capsys, ["limits", "simulate", "--reps", "4", "--seed", "7"])

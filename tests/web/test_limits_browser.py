@@ -71,3 +71,16 @@ def test_the_estimator_links_its_scenario_to_the_outlook(browser, live_server):
     page.wait_for_function("() => document.getElementById('curve-box').dataset.state === 'done'", timeout=30_000)
     assert page.locator("#curve tbody tr").count() >= 1
     context.close()
+
+
+def test_the_simulation_of_section_2(page):
+    page.get_by_label("Simulations per case").fill("5")
+    page.get_by_role("button", name="Run the simulation").click()
+    page.wait_for_function("() => document.getElementById('simulation-summary').dataset.state === 'done'", timeout=60_000)
+    summary = page.locator("#simulation-summary").inner_text()
+    assert "flexible: matches the oracle's 15 at" in summary and "regularized: matches" in summary
+    assert page.locator("#chart-simulation.js-plotly-plot").count() == 1
+    page.get_by_label("Simulations per case").fill("5000")
+    page.get_by_role("button", name="Run the simulation").click()
+    page.wait_for_function("() => document.getElementById('simulation-summary').dataset.state === 'error'")
+    assert page.locator("#simulation-summary").inner_text().startswith("reps: reps must be a whole number from 1 to 100")

@@ -41,7 +41,8 @@ def performance_term(error, form: str):
     if form == "polynomial":
         return np.log10(error)
     if form == "exponential":
-        return 1.0 / error
+        with np.errstate(over="ignore", divide="ignore"):  # a tiny error gives inf: the caller refuses it
+            return 1.0 / error
     if form == "exponential-error":
         return error
     raise ValueError(f"form must be one of {', '.join(FORMS)}; got {form!r}.")

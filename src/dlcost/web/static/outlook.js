@@ -160,19 +160,27 @@
 
   function simulate() {
     $("simulation-summary").textContent = "Simulating…";
+    $("simulation-summary").dataset.state = "loading";
     request("POST", "/api/limits/simulate", { reps: Number($("reps").value) }).then(function (result) {
       $("simulation-summary").textContent = result.models.map(function (model) {
         var match = model.matches_oracle_at_15;
         return model.name + ": " + (match === null ? "never matches" : "matches the oracle's 15 at " + Math.round(match).toLocaleString("en-US"));
       }).join("; ");
+      $("simulation-summary").dataset.state = "done";
       if (!window.Plotly) return;
       var traces = result.models.map(function (model) {
-        return { x: model.sample_sizes, y: model.mean_performance, mode: "lines+markers", name: model.name };
+        return { x: result.sample_sizes, y: model.performance_mean, mode: "lines+markers", name: model.label || model.name };
       });
-      var shape = layout("Performance against sample size", "observations", "-log10(normalized MSE)");
+      var shape = layout("Performance against sample size (" + result.settings.reps + " simulations per case)", "observations",
+        "-log10(normalized MSE)");
       shape.yaxis.type = "linear";
+      shape.shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: result.reference_performance, y1: result.reference_performance,
+        line: { dash: "dash", width: 1, color: "#5b6475" } }];
       Plotly.react("chart-simulation", traces, shape);
-    }).catch(function (error) { $("simulation-summary").textContent = error.message; });
+    }).catch(function (error) {
+      $("simulation-summary").textContent = error.message;
+      $("simulation-summary").dataset.state = "error";
+    });
   }
 
   function start() {
