@@ -164,4 +164,22 @@ def test_the_text_table_marks_the_rows_the_tables_miss(capsys):
     assert main(["limits", "table"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Seed 003 (Thompson")
-    assert out.count("<- table misses") == sum(not c["table_within_one_order"] for c in limits_table()["figure4"])
+    assert out.count("<- the table misses") == 17  # the cells listed in docs/validation.md
+    assert "0.02      82 /   82.8 /   81.8  <- the table misses CO2 by more than one order" in out
+
+
+@pytest.mark.parametrize("form", ["polynomial", "exponential", "exponential-error"])
+def test_the_regression_and_its_inverse_agree(form):
+    constant, slope = {"polynomial": (0.13, -0.076), "exponential": (-3.3, 0.86), "exponential-error": (0.31, -0.06)}[form]
+    errors = [0.3, 0.1, 0.05, 0.01] if form != "exponential-error" else [0.3, 0.2, 0.1]
+    for error in errors:
+        log10_c = limits.log10_computation(error, constant, slope, form)
+        assert limits.error_at(log10_c, constant, slope, form) == pytest.approx(error)
+    with pytest.raises(ValueError):
+        limits.error_at(1.0, constant, slope, "cubic")
+
+
+def test_a_sub_gflop_answer_is_flagged_meaningless():
+    loose = project(LimitsQuery(benchmark="conll-2003", target_error=0.5, form="exponential"), HARDWARE)
+    assert loose["log10_computation_gflops"] < 0 and loose["physically_meaningless"]
+    assert any("less than one Gflop" in flag for flag in loose["flags"])

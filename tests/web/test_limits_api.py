@@ -105,3 +105,14 @@ def test_simulate_is_the_cli_document(client, capsys):
     response = client.post("/api/limits/simulate", json={"reps": 4, "seed": 7})
     assert response.status_code == 200, response.text
     assert response.json() == _cli(capsys, ["limits", "simulate", "--reps", "4", "--seed", "7"])
+
+
+def test_the_outlook_page_says_which_scenario_it_holds(client):
+    unrelated = client.get("/outlook?foo=1")
+    assert "Figure 2 example" in unrelated.text and "link you came from" not in unrelated.text
+    broken = client.get("/outlook?pilot_points=garbage&target_accuracy=0.9&data_max=5&cost_per_datapoint=1&classes=3")
+    assert "link you came from" in broken.text and '"pilot_points": "garbage"' in broken.text
+    # and pricing that scenario names the bad field
+    response = client.post("/api/limits/curve", json={"scenario": {"pilot_points": "garbage", "target_accuracy": "0.9",
+                                                                   "data_max": "5", "cost_per_datapoint": "1", "classes": "3"}})
+    assert response.status_code == 422 and "pilot_points" in json.dumps(response.json()["detail"][0])

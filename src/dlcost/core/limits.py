@@ -70,6 +70,8 @@ def log10_computation(error, constant: float, slope: float, form: str):
 
 def error_at(log10_computation_gflops, constant: float, slope: float, form: str):
     """The error a form predicts at a computation (the regression itself). [fraction]"""
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {', '.join(FORMS)}; got {form!r}.")
     term = constant + slope * np.asarray(log10_computation_gflops, dtype=float)      # Tables 1, 3, 4
     if form == "polynomial":
         return 10.0 ** term
@@ -119,15 +121,15 @@ def today_log10_costs(log10_gflops, peak_tflops: float, price_usd_per_hour: floa
     Returns
     -------
     dict
-        ``gpu_hours``, ``usd``, ``kwh``, ``co2_kg``: each a log10 value (array or float).
+        ``log10_gpu_hours``, ``log10_usd``, ``log10_kwh``, ``log10_co2_kg`` (array or float).
     """
     log10_c = np.asarray(log10_gflops, dtype=float)
-    gpu_hours = log10_c + 9.0 - math.log10(peak_tflops * 1e12 * 3600.0)
-    kwh = gpu_hours + math.log10(power_w / 1000.0 * pue)
-    return {"gpu_hours": gpu_hours,
-            "usd": gpu_hours + math.log10(price_usd_per_hour),
-            "kwh": kwh,
-            "co2_kg": kwh + math.log10(gco2_per_kwh / 1000.0)}
+    log10_gpu_hours = log10_c + 9.0 - math.log10(peak_tflops * 1e12 * 3600.0)
+    log10_kwh = log10_gpu_hours + math.log10(power_w / 1000.0 * pue)
+    return {"log10_gpu_hours": log10_gpu_hours,
+            "log10_usd": log10_gpu_hours + math.log10(price_usd_per_hour),
+            "log10_kwh": log10_kwh,
+            "log10_co2_kg": log10_kwh + math.log10(gco2_per_kwh / 1000.0)}
 
 
 def halvings(error: float, count: int) -> list[float]:

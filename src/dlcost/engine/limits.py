@@ -93,9 +93,12 @@ def _number(log10_value: float) -> float | None:
     return 10.0 ** log10_value if log10_value < 307.0 else None
 
 
-def _flags(benchmark: dict, query: LimitsQuery, log10_kwh: float, log10_usd: float) -> list[str]:
+def _flags(benchmark: dict, query: LimitsQuery, log10_c: float, log10_kwh: float, log10_usd: float) -> list[str]:
     flags = []
     world = world_limits()
+    if log10_c < 0:
+        flags.append(f"physically meaningless: less than one Gflop (10^{log10_c:.1f}), far below any training run the "
+                     "regression was fitted on")
     if query.target_error > benchmark["today_error"]:
         flags.append(f"target_error {query.target_error:g} is looser than today's {benchmark['today_error']:g}: "
                      "the regression describes progress to today, so this extrapolates backwards")
@@ -117,8 +120,9 @@ def project(query: LimitsQuery, hardware: HardwareCatalog) -> dict:
     coef = coefficients(query.benchmark, query.form, query.coefficients)
     log10_c = float(limits.log10_computation(query.target_error, coef["constant"], coef["slope"], query.form))
     if not math.isfinite(log10_c) or log10_c > MAX_LOG10_GFLOPS:
+        need = f"10^{log10_c:.4g} Gflops" if math.isfinite(log10_c) else "more Gflops than any float holds"
         raise InputError("target_error", f"target_error {query.target_error:g} is beyond any sensible extrapolation: the {query.form} "
-                                         f"form of {benchmark['label']} needs 10^{log10_c:.4g} Gflops (more than 10^300). "
+                                         f"form of {benchmark['label']} needs {need} (the limit is 10^300). "
                                          f"Choose a target nearer today's {benchmark['today_error']:g}.")
     today = today_conversion(query, hardware)
     rates = limits.today_log10_costs(log10_c, today["peak_tflops"], today["price_per_gpu_hour_usd"], today["power_w"],
@@ -130,13 +134,13 @@ def project(query: LimitsQuery, hardware: HardwareCatalog) -> dict:
         detail = (f"paper-2020: 10^{paper['log10_usd_per_gflop']:.2f} USD and 10^{paper['log10_co2_lbs_per_gflop']:.2f} lbs CO2 "
                   f"per Gflop ({paper['source']})")
     else:
-        log10_usd, log10_co2_kg = float(rates["usd"]), float(rates["co2_kg"])
+        log10_usd, log10_co2_kg = float(rates["log10_usd"]), float(rates["log10_co2_kg"])
         detail = (f"today: {today['gpu']} {today['precision']} peak {today['peak_tflops']:g} TFLOP/s, "
                   f"${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({today['price_source']}), {today['power_w']:.0f} W x PUE "
                   f"{today['pue']:.2f}, {today['grid_gco2_per_kwh']:.0f} gCO2/kWh ({today['grid_source']})")
     log10_today = float(limits.log10_computation(benchmark["today_error"], coef["constant"], coef["slope"], query.form))
     log10_co2_lbs = log10_co2_kg + math.log10(limits.LBS_PER_KG)
-    flags = _flags(benchmark, query, float(rates["kwh"]), log10_usd)
+    flags = _flags(benchmark, query, log10_c, float(rates["log10_kwh"]), log10_usd)
     return {
         "benchmark": query.benchmark, "benchmark_label": benchmark["label"], "metric": benchmark["metric"],
         "error_definition": benchmark["error_definition"], "target_error": query.target_error, "form": query.form,
@@ -146,7 +150,7 @@ def project(query: LimitsQuery, hardware: HardwareCatalog) -> dict:
         "log10_cost_usd": log10_usd, "cost_usd": _number(log10_usd),
         "log10_co2_lbs": log10_co2_lbs, "co2_lbs": _number(log10_co2_lbs),
         "log10_co2_kg": log10_co2_kg, "co2_kg": _number(log10_co2_kg),
-        "log10_gpu_hours_today": float(rates["gpu_hours"]), "log10_energy_kwh_today": float(rates["kwh"]),
+        "log10_gpu_hours_today": float(rates["log10_gpu_hours"]), "log10_energy_kwh_today": float(rates["log10_kwh"]),
         "today_error": benchmark["today_error"], "log10_times_today_computation": log10_c - log10_today,
         "physically_meaningless": any(f.startswith(("physically", "economically")) for f in flags), "flags": flags,
     }
@@ -204,7 +208,7 @@ def limits_table() -> dict:
     for name in data.figure4():
         for form in _COLUMNS:
             table, figure = _regression(name, form), coefficients(name, form, "figure-4")
-            half = 0.005 if form == "polynomial" or abs(table["slope"]) < 10 else 0.05
+            half = 0.005  # the tables print two decimals
             recovered.append({"benchmark": name, "form": form, "table_constant": table["constant"], "table_slope": table["slope"],
                               "figure4_constant": figure["constant"], "figure4_slope": figure["slope"],
                               "largest_residual_orders": figure["largest_residual_orders"],

@@ -34,10 +34,10 @@ def _step(scenario: Scenario, target_error: float, estimate: Callable[[Scenario]
     if not top.feasible:
         return (f"error {target_error:.3g} needs {top.data_needed:.3g} images, more than the {MAX_IMAGES:.0e} dlcost prices: "
                 "the curve stops there")
-    accelerator_peak = top.gpu_hours * 3600.0  # GPU-seconds; times the peak below
+    gpu_seconds = top.gpu_hours * 3600.0  # times the peak FLOP/s: the hardware burden (_annotate)
     return {"target_error": target_error, "architecture": top.architecture, "data_needed": top.data_needed,
             "beyond_data_max": top.data_needed > scenario.data_max, "training_flops": top.training_flops,
-            "gpu_hours": top.gpu_hours, "gpu_seconds": accelerator_peak, "total_cost_usd": top.total_cost,
+            "gpu_hours": top.gpu_hours, "gpu_seconds": gpu_seconds, "total_cost_usd": top.total_cost,
             "training_cost_usd": top.training_cost, "data_cost_usd": top.data_cost, "co2_kg": top.co2_kg,
             "gpu": top.gpu, "data_need_source": answer.data_need_source}
 

@@ -36,6 +36,17 @@ MAX_HALVINGS = 12
 MAX_FIT_ROWS = 100_000
 
 
+def _whole_in(value, name: str, low: int, high: int) -> int:
+    """``value`` as an int from ``low`` to ``high``; one line stating the whole range if not."""
+    try:
+        number = checks.check_whole_count(value, name, minimum=low)
+    except InputError:
+        number = None
+    if number is None or number > high:
+        raise InputError(name, f"{name} must be a whole number from {low:,} to {high:,}; got {checks.shown(value)}.")
+    return number
+
+
 def _scenario_field(name: str):
     return copy.deepcopy(Scenario.model_fields[name])
 
@@ -96,8 +107,7 @@ class SimulationQuery(Inputs):
     @classmethod
     def _whole(cls, value, info):
         low, high = (1, MAX_REPS) if info.field_name == "reps" else (0, MAX_SEED)
-        value = checks.check_whole_count(value, info.field_name, minimum=low)
-        return checks.check_at_most(value, info.field_name, high)
+        return _whole_in(value, info.field_name, low, high)
 
 
 
@@ -113,7 +123,7 @@ class CurveQuery(Inputs):
     @field_validator("halvings")
     @classmethod
     def _halvings(cls, value):
-        return checks.check_at_most(checks.check_whole_count(value, "halvings", minimum=1), "halvings", MAX_HALVINGS)
+        return _whole_in(value, "halvings", 1, MAX_HALVINGS)
 
     @field_validator("budget_usd")
     @classmethod

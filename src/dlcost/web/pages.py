@@ -58,11 +58,12 @@ def outlook_page(request: Request) -> HTMLResponse:
 
     try:
         given = decode_query(request.query_params.multi_items())
-    except ValueError:  # a malformed link still opens the page; pricing the curve then names the field
-        given = {}
-    scenario = {key: value for key, value in given.items() if key in FIELDS} or FIGURE2_SCENARIO
-    note = ("The scenario of the estimator link you came from." if given else
+    except ValueError:  # a malformed link still opens the page with its fields; pricing the curve names the bad one
+        given = {key: value for key, value in request.query_params.items() if key in FIELDS}
+    scenario = {key: value for key, value in given.items() if key in FIELDS}
+    note = ("The scenario of the estimator link you came from." if scenario else
             "Seed 000's Figure 2 example; open this page from the estimator's \"On the long-view curve\" link to see yours.")
+    scenario = scenario or FIGURE2_SCENARIO
     return request.app.state.templates.TemplateResponse(
         request, "outlook.html", {"benchmarks": limits.regressions_file()["benchmarks"], "version": dlcost.__version__,
                                   "scenario_json": _script_json(scenario), "scenario_note": note})

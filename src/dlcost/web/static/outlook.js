@@ -14,7 +14,9 @@
     var exponent = Math.floor(log10Value);
     var mantissa = Math.pow(10, log10Value - exponent);
     if (mantissa >= 9.95) { mantissa = 1; exponent += 1; }
-    var text = exponent >= -2 && exponent <= 5 ? Math.pow(10, log10Value).toPrecision(3) : mantissa.toFixed(1) + " × 10^" + exponent;
+    var text = exponent >= -2 && exponent <= 5
+      ? Math.pow(10, log10Value).toLocaleString("en-US", { maximumSignificantDigits: 3 })
+      : mantissa.toFixed(1) + " × 10^" + exponent;
     return text + (unit ? " " + unit : "");
   }
 
