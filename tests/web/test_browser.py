@@ -292,8 +292,8 @@ def test_pilot_points_are_checked_and_read_in_every_format(pilot, browser):
 def test_site_navigation_and_save_link(figure2, browser):
     nav = figure2.get_by_role("navigation", name="Sections")
     links = nav.get_by_role("link")
-    assert [links.nth(i).inner_text() for i in range(links.count())] == ["Estimator", "Business case", "Scenarios", "Observations", "Models"]
-    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["/", "/business", "/scenarios", "/observations", "/models"]
+    assert [links.nth(i).inner_text() for i in range(links.count())] == ["Estimator", "Business case", "Outlook", "Scenarios", "Observations", "Models"]
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["/", "/business", "/outlook", "/scenarios", "/observations", "/models"]
     assert nav.get_by_role("link", name="Estimator").get_attribute("aria-current") == "page"
     # store.css is linked too: the form and the outputs stay side by side at 1280 px.
     form, results = figure2.locator("#scenario").bounding_box(), figure2.locator("#results").bounding_box()
