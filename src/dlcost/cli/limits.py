@@ -51,7 +51,9 @@ def table(json_output: JsonOption = False) -> None:
                      f"{row['figure4_constant']:>10.4f} {row['figure4_slope']:>11.5f}  {row['largest_residual_orders']:.2f} orders")
     lines += ["", "Figure 4 (log10 Gflops; printed / from the table / from Figure 4's coefficients):"]
     for cell in result["figure4"]:
-        mark = "" if cell["table_within_one_order"] else "  <- table misses by more than one order"
+        missed = [name for name, mine, printed in zip(("Gflops", "CO2", "cost"), cell["table"], cell["printed"])
+                  if abs(mine - printed) > 1.0]
+        mark = f"  <- the table misses {', '.join(missed)} by more than one order" if missed else ""
         lines.append(f"  {cell['benchmark']:15s} {cell['form']:12s} error {cell['error']:<7g} {cell['printed'][0]:>4g} / "
                      f"{cell['table'][0]:6.1f} / {cell['figure-4'][0]:6.1f}{mark}")
     paper = result["paper_conversion"]
@@ -63,18 +65,18 @@ def table(json_output: JsonOption = False) -> None:
 @limits_app.command("project")
 def project(
     benchmark: Annotated[str, typer.Option(help="imagenet, ms-coco, squad-1.1, conll-2003 or wmt-2014-en-fr.")],
-    target_error: Annotated[float, typer.Option(help="Error to reach, a fraction in (0, 1) (1 - the benchmark's metric).")],
+    target_error: Annotated[str, typer.Option(help="Error to reach, a fraction in (0, 1) (1 - the benchmark's metric).")],
     form: Annotated[Optional[str], typer.Option(help="polynomial or exponential [default: polynomial].")] = None,
     conversion: Annotated[Optional[str], typer.Option(help="paper-2020 (the seed's) or today (the hardware catalog) [default: paper-2020].")] = None,
     coefficients: Annotated[Optional[str], typer.Option(help="figure-4 (implied by Figure 4) or table (as printed) [default: figure-4].")] = None,
     gpu: Annotated[Optional[str], typer.Option(help="today: the GPU [default: H100].")] = None,
     precision: Annotated[Optional[str], typer.Option(help="today: bf16, fp16, tf32 or fp32 [default: bf16].")] = None,
-    price_per_hour: Annotated[Optional[float], typer.Option(help="today: USD per GPU-hour [default: median listed].")] = None,
+    price_per_hour: Annotated[Optional[str], typer.Option(help="today: USD per GPU-hour [default: median listed].")] = None,
     provider: Annotated[Optional[str], typer.Option(help="today: the cloud whose price is used.")] = None,
     country: Annotated[Optional[str], typer.Option(help="today: ISO alpha-3 code of the grid [default: world average].")] = None,
     region: Annotated[Optional[str], typer.Option(help="today: PROVIDER:REGION for grid, PUE and price.")] = None,
-    pue: Annotated[Optional[float], typer.Option(help="today: power usage effectiveness.")] = None,
-    power_w: Annotated[Optional[float], typer.Option(help="today: average watts per GPU [default: 0.75 x TDP].")] = None,
+    pue: Annotated[Optional[str], typer.Option(help="today: power usage effectiveness.")] = None,
+    power_w: Annotated[Optional[str], typer.Option(help="today: average watts per GPU [default: 0.75 x TDP].")] = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -103,7 +105,8 @@ def fit(
     file: Annotated[Path, typer.Argument(help="CSV file, one row per model (src/dlcost/catalog/limits_examples/ has examples).")],
     compute_col: Annotated[str, typer.Option(help="Column of computation (Gflops per pass, or training FLOPs).")],
     error_col: Annotated[Optional[str], typer.Option(help="Column of error, fractions in (0, 1); leave out to fit compute growth by year.")] = None,
-    year_col: Annotated[Optional[str], typer.Option(help="Column of the year: a time trend (Table 2), or compute growth without --error-col.")] = None,
+    year_col: Annotated[Optional[str], typer.Option(help="Column of the year, 1900 to 2100: a time trend (Table 2), or compute growth without --error-col.")] = None,
+    accuracy_percent: Annotated[bool, typer.Option("--accuracy-percent", help="The --error-col column holds accuracy in percent, in (0, 100): error = 1 - value / 100.")] = False,
     plot: PlotOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -113,8 +116,10 @@ def fit(
     from dlcost.iotools.limits_csv import read_limits_csv
 
     _check_plot(plot)
-    columns = run(lambda: read_limits_csv(file, error_col=error_col, compute_col=compute_col, year_col=year_col))
-    result = run(lambda: fit_limits(error=columns.get("error"), compute=columns["compute"], year=columns.get("year")))
+    columns = run(lambda: read_limits_csv(file, error_col=error_col, compute_col=compute_col, year_col=year_col,
+                                          accuracy_percent=accuracy_percent))
+    result = run(lambda: fit_limits(error=columns.get("error"), compute=columns["compute"], year=columns.get("year"),
+                                    n_skipped=columns["n_skipped"]))
     if plot is not None:
         from dlcost.reports.limits_plots import plot_limits_fit
 
@@ -127,8 +132,8 @@ def fit(
 
 @limits_app.command("simulate")
 def simulate(
-    reps: Annotated[Optional[int], typer.Option(help="Simulations per model and sample size [default: 1000, as the seed].")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed [default: 0].")] = None,
+    reps: Annotated[Optional[str], typer.Option(help="Simulations per model and sample size [default: 1000, as the seed].")] = None,
+    seed: Annotated[Optional[str], typer.Option(help="Random seed [default: 0].")] = None,
     plot: PlotOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -160,8 +165,8 @@ def simulate(
 @limits_app.command("curve")
 def curve(
     scenario: Annotated[Path, typer.Option(help="Estimate scenario TOML (examples/figure2.toml).")],
-    halvings: Annotated[Optional[int], typer.Option(help="Targets: the scenario's error and each halving after it [default: 5].")] = None,
-    budget: Annotated[Optional[float], typer.Option(help="Most the project may spend, USD: steps above it are flagged.")] = None,
+    halvings: Annotated[Optional[str], typer.Option(help="Targets: the scenario's error and each halving after it [default: 5].")] = None,
+    budget: Annotated[Optional[str], typer.Option(help="Most the project may spend, USD: steps above it are flagged.")] = None,
     plot: PlotOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,

@@ -6,11 +6,12 @@ columns are ignored. A cell must be:
 - error: a fraction in (0, 1) (1 - accuracy); with ``accuracy_percent`` the column holds
   accuracy in percent, in (0, 100), read as error = 1 - value / 100;
 - compute: a finite number greater than 0, in any one unit (GFLOPs per pass, training FLOP);
-- year: a finite number (decimal years such as 2017.5 are fine).
+- year: a year from 1900 to 2100 (:data:`YEAR_RANGE`; decimal years such as 2017.5 are fine).
 
 An empty line is ignored; a row with a blank named cell is skipped and counted (Epoch AI's
-tables leave unknown compute blank). At least
-:data:`MIN_ROWS` usable rows are needed. Every failure raises
+tables leave unknown compute blank). At least :data:`MIN_ROWS` usable rows are needed, and
+the compute and error columns (the year column, for the growth fit) must not hold one value
+throughout. Every failure raises
 :class:`~dlcost.core.checks.InputError` with the option's field (``error_col``, ...) and,
 for a bad cell, its line (the header is line 1).
 """
@@ -23,10 +24,13 @@ from pathlib import Path
 from dlcost.core.checks import InputError, shown
 from dlcost.iotools.files import csv_rows, read_user_text
 
-__all__ = ["read_limits_csv", "parse_limits_csv", "MIN_ROWS"]
+__all__ = ["read_limits_csv", "parse_limits_csv", "MIN_ROWS", "YEAR_RANGE"]
 
 #: Fewest usable rows a fit takes: two coefficients and one residual degree of freedom.
+#: The one definition: :mod:`dlcost.engine.limits_fit` imports it.
 MIN_ROWS = 3
+#: Years a fit accepts, inclusive (the engine's array check uses the same range). [year]
+YEAR_RANGE = (1900.0, 2100.0)
 
 
 def read_limits_csv(path: str | Path, *, compute_col: str, error_col: str | None = None, year_col: str | None = None,
@@ -75,6 +79,10 @@ def parse_limits_csv(text: str, *, compute_col: str, error_col: str | None = Non
     if len(lines) < MIN_ROWS:
         raise InputError("file", f"limits file {where} has {len(lines)} usable row(s) ({skipped} with a blank cell in "
                                  f"{', '.join(repr(wanted[o]) for o in index)}); the fit needs at least {MIN_ROWS}.")
+    for option in ("compute_col", "error_col") if error_col is not None else ("compute_col", "year_col"):
+        if len(set(values[option])) == 1:
+            raise InputError(option, f"{option}: column {wanted[option]!r} of {where} must vary for a fit; all "
+                                     f"{len(lines)} usable rows are {values[option][0]:g}.")
     return {"error": values.get("error_col"), "compute": values["compute_col"], "year": values.get("year_col"),
             "lines": lines, "n_rows": len(lines), "n_skipped": skipped,
             "columns": {option: name for option, name in wanted.items() if name is not None}}
@@ -91,7 +99,7 @@ def _column_index(header: list[str], option: str, name: str, where: str) -> int:
 
 def _cell(text: str, option: str, column: str, line: int, accuracy_percent: bool) -> float:
     """One cell as a number, checked by the rule of its option."""
-    rules = {"compute_col": "a finite number greater than 0", "year_col": "a finite number",
+    rules = {"compute_col": "a finite number greater than 0", "year_col": f"a year from {YEAR_RANGE[0]:g} to {YEAR_RANGE[1]:g}",
              "error_col": "a number in (0, 100) (accuracy in percent)" if accuracy_percent else "a number in (0, 1)"}
     try:
         number = float(text)
@@ -100,14 +108,14 @@ def _cell(text: str, option: str, column: str, line: int, accuracy_percent: bool
     if option == "compute_col":
         good = math.isfinite(number) and number > 0
     elif option == "year_col":
-        good = math.isfinite(number)
+        good = YEAR_RANGE[0] <= number <= YEAR_RANGE[1]
     else:
         high = 100.0 if accuracy_percent else 1.0
         good = 0.0 < number < high
     if not good:
         hint = ""
         if option == "error_col" and not accuracy_percent and 1.0 < number < 100.0:
-            hint = " A percent column? Divide it by 100, or for accuracy in percent pass accuracy_percent."
+            hint = " A percent column? Divide it by 100, or for accuracy in percent pass --accuracy-percent."
         raise InputError(option, f"line {line}: {column} must be {rules[option]}; got {shown(text)}.{hint}", line=line)
     if option == "error_col" and accuracy_percent:
         return 1.0 - number / 100.0

@@ -33,9 +33,10 @@ def _stars(p) -> str:
 
 
 def _number(value, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals; a very small or very large one in exponent form; None as ""."""
     if value is None:
         return ""
-    if value != 0 and abs(value) < 0.5 * 10 ** -digits:
+    if (value != 0 and abs(value) < 0.5 * 10 ** -digits) or abs(value) >= 1e6:
         return f"{value:.{digits}g}"
     return f"{value:,.{digits}f}"
 
@@ -81,15 +82,15 @@ def _layout(rows: list) -> list[str]:
 
 def _interval(values: dict, digits: int, level: float) -> str:
     low, high = values.get("low"), values.get("high")
-    shown_low = "unknown" if low is None else f"{low:,.{digits}f}"
-    shown_high = "no upper bound" if high is None else f"{high:,.{digits}f}"
+    shown_low = "unknown" if low is None else _number(low, digits)
+    shown_high = "no upper bound" if high is None else _number(high, digits)
     return f"{level:.0%} CI {shown_low} to {shown_high}"
 
 
 def _compute_text(projection: dict) -> str:
     log = projection["log10_compute"]
     if log is None:
-        return "not reached"
+        return "-"
     number = f"{projection['compute']:.3g}" if projection["compute"] is not None else f"10^{log:.1f}"
     return f"{number} (10^{projection['log10_times_max_observed']:.1f} x max)"
 
@@ -99,39 +100,44 @@ def _implications(result: dict) -> list[str]:
     for i, model in enumerate(result["models"], 1):
         derived = model["derived"]
         if "alpha" in derived and derived["alpha"]["value"] is not None:
-            lines.append(f"({i}) {_TITLES[model['name']]}: computation ~ Performance^{derived['alpha']['value']:.2f} "
+            lines.append(f"({i}) {_TITLES[model['name']]}: computation ~ Performance^{_number(derived['alpha']['value'], 2)} "
                          f"({_interval(derived['alpha'], 2, level)}), Performance = 1/error")
         if (derived.get("error_drop_per_10x_compute") or 0) > 0:
             lines.append(f"({i}) exponential: each 10x computation lowers the error by "
                          f"{100 * derived['error_drop_per_10x_compute']:.2f} percentage points (computation exponential in performance)")
         if derived.get("years_per_10x_compute") is not None:
-            lines.append(f"({i}) time trend: {derived['years_per_10x_compute']:.2f} years of the trend are worth 10x "
-                         f"computation ({derived['compute_factor_per_year']:.2f}x a year)")
+            factor = derived["compute_factor_per_year"]
+            lines.append(f"({i}) time trend: {_number(derived['years_per_10x_compute'], 2)} years of the trend are worth 10x "
+                         f"computation" + ("" if factor is None else f" ({_number(factor, 2)}x a year)"))
         if "growth_factor_per_year" in derived:
             growth, doubling = derived["growth_factor_per_year"], derived["doubling_months"]
             if growth["value"] is not None:
-                lines.append(f"({i}) computation grows {growth['value']:.2f}x a year ({_interval(growth, 2, level)})")
+                lines.append(f"({i}) computation grows {_number(growth['value'], 2)}x a year ({_interval(growth, 2, level)})")
             if doubling["value"] is not None:
-                lines.append(f"({i}) doubling time {doubling['value']:.1f} months ({_interval(doubling, 1, level)})")
+                lines.append(f"({i}) doubling time {_number(doubling['value'], 1)} months ({_interval(doubling, 1, level)})")
     return lines
 
 
 def _projection_lines(result: dict) -> list[str]:
-    projected = [(i, m) for i, m in enumerate(result["models"], 1) if m.get("projections")]
+    projected = [(i, m) for i, m in enumerate(result["models"], 1)
+                 if any(p["log10_compute"] is not None for p in m.get("projections", []))]
     if not projected:
         return []
     rows = [["target error"] + [f"({i}) {_TITLES[m['name']]}" for i, m in projected]]
     for k, target in enumerate(result["targets"]):
         rows.append([f"{target:.2%}"] + [_compute_text(m["projections"][k]) for _, m in projected])
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    return ["Computation needed for a target error (unit of the compute column; x max: over the largest observed):"] + \
+    return ["Computation needed for a target error (unit of the compute column; x max: over the largest observed; "
+            "-: not given, see the notes):"] + \
            ["  " + "   ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
 def format_limits_fit(result: dict) -> str:
     """The fit as text: the regression table laid out like seed 003's Tables 1-2, then its implications."""
     kind = "error against computation" if result["kind"] == "error_vs_compute" else "growth of computation by year"
-    lines = [f"Seed 003 regressions, {kind}: {result['n']:,} observations"]
+    skipped = result.get("n_skipped", 0)
+    lines = [f"Seed 003 regressions, {kind}: {result['n']:,} observations"
+             + (f" ({skipped:,} row(s) with a blank cell skipped)" if skipped else "")]
     lines += _layout(_table_rows(result["models"]))
     lines += [""] + _implications(result)
     projections = _projection_lines(result)
@@ -238,7 +244,8 @@ def _draw_growth(axes, result: dict, compute: np.ndarray, year: np.ndarray) -> N
     if const is not None and slope is not None:
         growth = model["derived"]["growth_factor_per_year"]["value"]
         doubling = model["derived"]["doubling_months"]["value"]
-        label = f"OLS: {growth:.2f}x a year" + (f", doubling {doubling:.1f} months" if doubling else "")
+        label = "OLS" + (f": {_number(growth, 2)}x a year" if growth is not None else "") + \
+            (f", doubling {_number(doubling, 1)} months" if doubling is not None else "")
         axes.plot(grid, 10 ** (const + slope * (grid - result["year_origin"])), color="tab:blue", linewidth=1.6, label=label)
     axes.set_yscale("log")
     axes.set_title("Growth of computation by year (seed 003 section 3.1)", fontsize=10)
