@@ -129,8 +129,8 @@ def test_observations_add_list_filter(store):
 
 def test_observation_filter_errors(store):
     store.add_observations([_observation()])
-    accepted = ("architecture, cost_usd, dataset, epochs, gpu_hours, metric_name, metric_value, n_classes, n_train, "
-                "notes, observed_on, pretrained, relative_complexity, source, task")
+    accepted = ("architecture, cost_usd, dataset, dataset_distance, epochs, gpu_hours, metric_name, metric_value, n_classes, "
+                "n_train, notes, observed_on, pretrained, relative_complexity, source, task")
     with pytest.raises(ValueError) as caught:
         store.observations({"colour": "red"})
     assert str(caught.value) == f"observations filter field must be one of {accepted}; got 'colour'."

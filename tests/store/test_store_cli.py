@@ -15,8 +15,8 @@ from dlcost.store import Store
 
 FIGURE_2 = Path(__file__).resolve().parents[2] / "examples" / "figure2.toml"
 VTAB = Path(__file__).resolve().parents[2] / "src" / "dlcost" / "catalog" / "vtab_calibration.csv"
-FILTER_FIELDS = ("architecture, cost_usd, dataset, epochs, gpu_hours, metric_name, metric_value, n_classes, n_train, "
-                 "notes, observed_on, pretrained, relative_complexity, source, task")
+FILTER_FIELDS = ("architecture, cost_usd, dataset, dataset_distance, epochs, gpu_hours, metric_name, metric_value, n_classes, "
+                 "n_train, notes, observed_on, pretrained, relative_complexity, source, task")
 
 
 def ok(result) -> str:

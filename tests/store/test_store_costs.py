@@ -23,7 +23,7 @@ from dlcost.service import observations as importing
 from dlcost.service import workspace as workspace_module
 from dlcost.service.workspace import Workspace
 from dlcost.store import Store
-from dlcost.store._fingerprint import FINGERPRINT_FIELDS, observation_fingerprint, observation_fingerprints
+from dlcost.store._fingerprint import ADDED_FIELDS, FINGERPRINT_FIELDS, observation_fingerprint, observation_fingerprints
 
 SCENARIO = Scenario.model_validate({"target_accuracy": 0.9, "data_max": 100_000, "cost_per_datapoint": 0.5, "classes": 10})
 HEADER = "dataset,task,n_train,n_classes,pretrained,metric_name,metric_value,notes\n"
@@ -178,8 +178,9 @@ def test_fingerprint_is_json_of_canonical_fields():
             return [canonical(item) for item in value]
         return str(value)
 
-    def definition(record):
-        fields = {field: canonical(record.get(field)) for field in FINGERPRINT_FIELDS}
+    def definition(record):  # a field added later (ADDED_FIELDS) only when given, so older fingerprints still match
+        fields = {field: canonical(record.get(field)) for field in FINGERPRINT_FIELDS
+                  if field not in ADDED_FIELDS or record.get(field) is not None}
         fields["source"] = fields["source"] or ""
         fields["notes"] = fields["notes"] or ""
         return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -46,7 +46,7 @@ def _execute(url: str, *statements: str) -> None:
 
 
 def test_schema_revision_is_the_alembic_head():
-    assert known_revisions() == ["0001", "0002", "0003", "0004"]
+    assert known_revisions() == ["0001", "0002", "0003", "0004", "0005"]
     assert SCHEMA_REVISION == known_revisions()[-1]
 
 
@@ -69,7 +69,7 @@ def test_newer_schema_revision_is_named(store_url, monkeypatch):
     Store(store_url).close()
     _execute(store_url, "UPDATE alembic_version SET version_num = '9999'")
     message = _opening_error(store_url)
-    assert message.endswith(" has schema revision '9999', newer than this dlcost knows ('0004'); upgrade dlcost, "
+    assert message.endswith(" has schema revision '9999', newer than this dlcost knows ('0005'); upgrade dlcost, "
                             "or point DLCOST_DATABASE_URL at another database.")
 
 
@@ -80,7 +80,7 @@ def test_newer_schema_revision_is_named(store_url, monkeypatch):
 def test_missing_table_or_column_is_named(store_url, statement, problem):
     Store(store_url).close()
     _execute(store_url, statement)
-    assert f"is not a complete dlcost store (revision 0004): {problem}; restore it" in _opening_error(store_url)
+    assert f"is not a complete dlcost store (revision 0005): {problem}; restore it" in _opening_error(store_url)
 
 
 def test_an_older_store_is_migrated_with_its_rows(store_url):

@@ -116,7 +116,7 @@ def test_a_store_of_a_newer_dlcost_is_an_outage_with_one_line(tmp_path, monkeypa
     Store(url).close()
     with sqlite3.connect(tmp_path / "store.sqlite3") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(ValueError, match=r"has schema revision '9999', newer than this dlcost knows \('0004'\); upgrade dlcost, or point DLCOST_DATABASE_URL at another database\.$") as error:
+    with pytest.raises(ValueError, match=r"has schema revision '9999', newer than this dlcost knows \('0005'\); upgrade dlcost, or point DLCOST_DATABASE_URL at another database\.$") as error:
         Store(url)
     assert error.value.field == "database"
     monkeypatch.setenv("DLCOST_DATABASE_URL", url)

@@ -181,6 +181,10 @@ BAD_OBSERVATIONS = {
     "too many classes": ({"n_classes": 10**12}, "n_classes"),
     "long architecture": ({"architecture": "x" * 201}, "architecture"),
     "NUL in dataset": ({"dataset": "a\x00"}, "dataset"),
+    "negative distance": ({"dataset_distance": -0.1}, "dataset_distance"),
+    "huge distance": ({"dataset_distance": 1e7}, "dataset_distance"),
+    "distance as text": ({"dataset_distance": "far"}, "dataset_distance"),
+    "distance as a flag": ({"dataset_distance": True}, "dataset_distance"),
 }
 
 
@@ -190,6 +194,29 @@ def test_bad_observations_name_the_field(client, change, field):
             "metric_value": 0.9, **change}
     assert problem(client.post("/api/observations", json={k: v for k, v in body.items() if v is not None}))["field"] == field
     assert client.get("/api/observations").json()["observations"] == []
+
+
+def test_observations_carry_a_dataset_distance(client):
+    body = {"dataset": "Bolts", "task": "classification", "n_train": 1000, "n_classes": 10, "pretrained": True,
+            "metric_value": 0.9, "dataset_distance": 0.0731}
+    added = client.post("/api/observations", json=body)
+    assert added.status_code == 200, added.text
+    assert added.json()["dataset_distance"] == 0.0731
+    text = HEADER.rstrip("\n") + ",dataset_distance\nNuts,classification,1000,10,yes,accuracy,0.9,0.5\n"
+    assert client.post("/api/observations/import", content=text.encode(), headers=CSV).json()["imported"] == 1
+    listed = client.get("/api/observations").json()["observations"]
+    assert [o["dataset_distance"] for o in listed] == [0.0731, 0.5]
+    matching = client.get("/api/observations", params={"dataset_distance": "0.5"}).json()["observations"]
+    assert [o["dataset"] for o in matching] == ["Nuts"]
+    for value in ("NaN", "Infinity", "-1"):  # what a JSON parser may read as a number, refused like the rest
+        found = problem(client.post("/api/observations", content=json.dumps(body).replace("0.0731", value).encode(),
+                                    headers={"content-type": "application/json"}))
+        assert found["field"] == "dataset_distance" and found["msg"].startswith("dataset_distance must be ")
+    bad = HEADER.rstrip("\n") + ",dataset_distance\nNuts,classification,1000,10,yes,accuracy,0.9,-2\n"
+    found = problem(client.post("/api/observations/import", content=bad.encode(), headers=CSV))
+    assert (found["field"], found["line"]) == ("dataset_distance", 2)
+    assert found["msg"] == "line 2: dataset_distance must be 0 or more; got -2.0."
+    assert len(client.get("/api/observations").json()["observations"]) == 2
 
 
 def test_bad_filters(client):
@@ -242,6 +269,10 @@ def test_models_fit_show_validate_plot_use(client):
     assert [(m["name"], m["active"]) for m in models] == [("paper-2024", False), ("dlcost-2026", True), ("vtab", False)]
     shown = client.get("/api/models/vtab").json()
     assert shown["name"] == "vtab" and shown["n"] == 619 and len(shown["coefficients"]) == 5
+    # no observation has a dataset distance: the covariate test says so, in the fit and in the saved model
+    assert fitted.json()["covariate_test"]["reason"] == "no fitted observation has a dataset_distance"
+    assert shown["covariate_test"] == fitted.json()["covariate_test"]
+    assert client.get("/api/models/paper-2024").json()["covariate_test"] is None
     assert client.get("/api/models/paper-2024").json()["n"] == 56
     corpus = client.get("/api/models/dlcost-2026").json()
     assert corpus["form"] == "bounded" and corpus["r2"] is None and len(corpus["coefficients"]) == 12

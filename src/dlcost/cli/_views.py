@@ -265,6 +265,30 @@ def coefficient_view(model, notes: list[str]) -> Group:
     return Group(table, *(f"Note: {note}" for note in notes))
 
 
+def fit_view(model, notes: list[str], covariate_test: dict | None) -> Group:
+    """A fit's coefficient table, then its dataset-distance test (when one was made)."""
+    return Group(coefficient_view(model, notes), _covariate_view(covariate_test))
+
+
+def _covariate_view(test: dict | None) -> Group:
+    """The dataset-distance test of a fit (seed 000's covariate test); empty when it was not made."""
+    if not test or not test["tested"]:
+        return Group()  # why not, when some observations had a distance: a note of the fit says
+
+    def number(value):
+        return "-" if value is None else f"{value:.3g}"
+
+    table = Table(title=f"Covariate test: dataset distance added to eq. (1), on the {test['n']} observations with one "
+                        f"({test['n_datasets']} datasets)", title_justify="left")
+    for column in ("Variable", "Coefficient", "Std. Err.", "t", "P>|t|", "[0.025", "0.975]"):
+        table.add_column(column, justify="left" if column == "Variable" else "right")
+    table.add_row(test["regressor"], *(number(test[key]) for key in ("coef", "std_err", "t", "p", "ci_low", "ci_high")))
+    verdict = "significant" if test["significant"] else "not significant"
+    table.caption = (f"{verdict} at {test['alpha']:g}; R2 = {number(test['r2'])} with it, {number(test['r2_without'])} "
+                     "without it. The saved model is eq. (1) without it: estimates take no distance.")
+    return Group(table)
+
+
 def validation_view(report: dict) -> Group:
     table = Table(title=f"Validation of {report['model']} ({report['method']})", title_justify="left")
     for column in ("Case", "Data", "RC", "Obs. Err.", "Pred. Err.", "Pred/Obs"):

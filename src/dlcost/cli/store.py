@@ -117,6 +117,7 @@ def observation_add(
     cost_usd: Annotated[Optional[float], typer.Option(help="Actual cost in USD.")] = None,
     source: Annotated[str, typer.Option(help="Where the figure comes from.")] = "",
     observed_on: Annotated[Optional[str], typer.Option(help="Date, e.g. 2026-11-22.")] = None,
+    dataset_distance: Annotated[Optional[float], typer.Option(help="Seed 000's dataset distance (`dlcost distance`'s wasserstein); model fit tests it.")] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Record one observed outcome."""
@@ -131,7 +132,7 @@ def observation_add(
     values = dict(dataset=dataset, task=task, n_train=n_train, n_classes=classes, class_counts=counts, relative_complexity=rc,
                   pretrained=pretrained, architecture=architecture, epochs=epochs, metric_name=metric_name,
                   metric_value=run(lambda: parse_fraction(metric_value, "metric_value")), gpu_hours=gpu_hours,
-                  cost_usd=cost_usd, source=source, observed_on=observed_on)
+                  cost_usd=cost_usd, source=source, observed_on=observed_on, dataset_distance=dataset_distance)
     observation = run(lambda: Observation.model_validate({k: v for k, v in values.items() if v is not None}))
     (identifier,) = run(lambda: _store().add_observations([observation]))
     if json_output:
@@ -309,16 +310,17 @@ def model_fit(
     with_paper_cases: Annotated[bool, typer.Option("--with-paper-cases", help="Add the six Table 2 cases of seed 000.")] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """OLS of log10(error) on the paper's variables (statsmodels), printed like Table 1."""
+    """OLS of log10(error) on the paper's variables (statsmodels), printed like Table 1, and the
+    dataset distance's test as a covariate when enough observations carry one."""
     from dlcost.service.models import fit_and_save
 
     result = run(lambda: fit_and_save(_store(), name, _filters(observations), with_paper_cases))
     if json_output:
         emit(result.to_dict())
         return
-    from dlcost.cli._views import coefficient_view, print_view
+    from dlcost.cli._views import fit_view, print_view
 
-    print_view(coefficient_view(result.model, result.notes))
+    print_view(fit_view(result.model, result.notes, result.covariate_test))
 
 
 @model_app.command("validate")
@@ -376,13 +378,16 @@ def model_list(json_output: JsonOption = False) -> None:
 
 @model_app.command("show")
 def model_show(name: Annotated[str, typer.Argument()], json_output: JsonOption = False) -> None:
-    """A model's coefficient table (Table 1 for paper-2024)."""
-    model = run(lambda: _store().error_model(name))
+    """A model's coefficient table (Table 1 for paper-2024), and a fit's dataset-distance test."""
+    from dlcost.service.models import saved_covariate_test
+
+    store = _store()
+    model = run(lambda: store.error_model(name))
     if json_output:
         from dlcost.service.documents import model_document
 
-        emit(model_document(model))
+        emit({**model_document(model), "covariate_test": saved_covariate_test(store, name)})
         return
-    from dlcost.cli._views import coefficient_view, print_view
+    from dlcost.cli._views import fit_view, print_view
 
-    print_view(coefficient_view(model, []))
+    print_view(fit_view(model, [], saved_covariate_test(store, name)))

@@ -138,6 +138,7 @@ class FitResult:
     model: ErrorModel
     held: dict  # coefficient name -> value held fixed (not estimated)
     notes: list
+    covariate_test: dict | None = None  # the dataset distance's test (dlcost.engine.covariate), reported beside the fit
 
     def to_dict(self) -> dict:
         return {
@@ -153,6 +154,7 @@ class FitResult:
             "df_resid": self.model.df_resid,
             "covariance": [list(row) for row in self.model.covariance],
             "notes": self.notes,
+            "covariate_test": self.covariate_test,
         }
 
 

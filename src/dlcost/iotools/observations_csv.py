@@ -3,7 +3,7 @@
 Columns are those of ``shared/data/transfer/vtab_calibration.csv``: ``dataset, task,
 n_train, n_classes, pretrained, metric_name, metric_value`` are required; ``source,
 architecture, epochs, class_counts (a;b;c), relative_complexity, gpu_hours, cost_usd,
-observed_on, notes`` are optional, other columns are ignored. A metric is read as
+observed_on, notes, dataset_distance`` are optional, other columns are ignored. A metric is read as
 percent when its name contains "%" or "percent". ``pretrained`` is yes/no (text
 after yes/no is ignored: "yes (ImageNet-1k)").
 """
@@ -25,7 +25,7 @@ __all__ = ["parse_observations_csv", "parse_observation_records", "observations_
 
 REQUIRED_COLUMNS = ("dataset", "task", "n_train", "pretrained", "metric_name", "metric_value")
 _OPTIONAL = ("n_classes", "class_counts", "relative_complexity", "source", "architecture", "epochs",
-             "gpu_hours", "cost_usd", "observed_on", "notes")
+             "gpu_hours", "cost_usd", "observed_on", "notes", "dataset_distance")
 
 
 #: The words read as ``pretrained`` yes or no (the first word of the cell, brackets and punctuation around it dropped).
@@ -66,7 +66,8 @@ def _restored(text: str) -> str:
 
 
 _COLUMNS = (*REQUIRED_COLUMNS, *_OPTIONAL)
-_NUMBERS = ("n_train", "metric_value", "relative_complexity", "epochs", "gpu_hours", "cost_usd", "n_classes")
+_NUMBERS = ("n_train", "metric_value", "relative_complexity", "epochs", "gpu_hours", "cost_usd", "n_classes",
+            "dataset_distance")
 
 
 def _record(row: dict, line: int) -> dict:

@@ -2,9 +2,10 @@
 
 An observation records the dataset, the task, how many images the model was
 trained on, its classes, whether it was fine-tuned, and the accuracy (or mean
-IoU, or mAP) reached. Observations calibrate the intervals and refit eq. (1) of seed 000
-(which has terms for classification and segmentation only: detection observations are
-stored, listed and exported, and left out of fits and calibrations).
+IoU, or mAP) reached, and optionally the dataset distance of seed 000 (tested as a
+covariate by ``dlcost model fit``). Observations calibrate the intervals and refit eq. (1)
+of seed 000 (which has terms for classification and segmentation only: detection
+observations are stored, listed and exported, and left out of fits and calibrations).
 The bounds here are the store's columns, so every interface rejects what the
 database could not hold, with the same message.
 """
@@ -23,12 +24,16 @@ from dlcost.schemas._common import (
     CLASS_COUNTS, FRACTION, MAX_CLASSES, MAX_EPOCHS, MAX_IMAGES, MAX_RELATIVE_COMPLEXITY, Inputs, stated, stated_rules,
 )
 
-__all__ = ["Observation", "TEXT_LIMITS", "validated_columns"]
+__all__ = ["Observation", "TEXT_LIMITS", "MAX_DATASET_DISTANCE", "validated_columns"]
 
 #: Longest text each field may hold (the store's column sizes). [characters]
 TEXT_LIMITS = {"dataset": 300, "architecture": 200, "metric_name": 100, "observed_on": 40, "source": 20_000, "notes": 20_000}
 #: A character that is not blank (ASCII whitespace): the rule for a dataset name, in the schema and the check.
 _NOT_BLANK = r"[^ \t\n\r\f\v]"
+#: Largest dataset distance accepted. The paper's measure has no maximum, but the 1-D Wasserstein distance of two
+#: mean Inception-V3 embeddings is at most the range of their values (a few units); 1e6 is far beyond any real
+#: one and small enough that no fit overflows. [embedding units]
+MAX_DATASET_DISTANCE = 1e6
 
 
 def _text(name: str):
@@ -62,6 +67,11 @@ class Observation(Inputs):
     source: str = Field("", json_schema_extra=_text("source"))
     observed_on: str | None = Field(None, json_schema_extra=_text("observed_on"))
     notes: str = Field("", json_schema_extra=_text("notes"))
+    dataset_distance: float | None = Field(
+        None, description="Seed 000's dataset distance of this dataset from the pre-training data (`dlcost distance`: "
+                          "Wasserstein distance of the mean Inception-V3 embeddings; 0 = identical); `dlcost model fit` "
+                          "tests it as a covariate. [embedding units]",
+        json_schema_extra=stated({"minimum": 0, "maximum": MAX_DATASET_DISTANCE}))
 
     @field_validator("dataset", "architecture", "metric_name", "source", "observed_on", "notes")
     @classmethod
@@ -107,6 +117,14 @@ class Observation(Inputs):
     @classmethod
     def _metric(cls, value):
         return checks.check_fraction(value, "metric_value")
+
+    @field_validator("dataset_distance")
+    @classmethod
+    def _distance(cls, value):
+        if value is None:
+            return None
+        return checks.check_at_most(checks.check_non_negative(value, "dataset_distance"), "dataset_distance",
+                                    MAX_DATASET_DISTANCE)
 
     @field_validator("epochs", "gpu_hours", "cost_usd")
     @classmethod

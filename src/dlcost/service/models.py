@@ -3,6 +3,10 @@
 Eq. (1) has no detection term: fits and validations leave detection observations out,
 with a note. The six Table 2 cases are added only where the store does not hold them
 already (``observation import --examples`` stores them), so none counts twice.
+
+A fit also tests seed 000's dataset distance as a covariate, on the observations that
+carry one (:func:`dlcost.engine.covariate.distance_test`); the test is reported and saved
+beside the model, which stays eq. (1) without it (a scenario has no distance to give it).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import replace
 
 from dlcost import catalog
 from dlcost.core.checks import InputError
+from dlcost.engine.covariate import distance_test
 from dlcost.engine.refit import (
     FitResult, eq1_observations, example_observations, fit_error_model, validate, validation_summary,
 )
@@ -18,7 +23,7 @@ from dlcost.schemas import Observation
 from dlcost.service.workspace import as_observations
 from dlcost.store import PUBLISHED_MODEL
 
-__all__ = ["fit_and_save", "validate_model", "plot_model", "paper_case_observations", "PLOT_REFUSALS"]
+__all__ = ["fit_and_save", "validate_model", "plot_model", "paper_case_observations", "saved_covariate_test", "PLOT_REFUSALS"]
 
 #: Why a shipped model has no Figure 3 (the CLI and the web answer with these).
 PLOT_REFUSALS = {
@@ -45,8 +50,11 @@ def fit_and_save(store, name: str, filters: dict, with_paper_cases: bool) -> Fit
     observations = as_observations(rows)
     observations = _with_paper_cases(observations) if with_paper_cases else observations
     result = fit_error_model(observations, name)
-    if left_out:
-        result = replace(result, notes=[*result.notes, left_out])
+    test = distance_test(observations)
+    notes = [*result.notes, *([left_out] if left_out else [])]
+    if test["n"] and not test["tested"]:  # some carry a distance, too few (none at all: no note)
+        notes.append(f"dataset_distance not tested as a covariate: {test['reason']}; the fit is eq. (1) without it")
+    result = replace(result, notes=notes, covariate_test=test)
     document = result.to_dict()
     store.save_model(
         name,
@@ -54,10 +62,17 @@ def fit_and_save(store, name: str, filters: dict, with_paper_cases: bool) -> Fit
             coefficients=document["coefficients"], covariance=document["covariance"], r2=document["r2"], n=document["n"],
             residual_variance=document["residual_variance"], df_resid=document["df_resid"],
             observation_ids=[row.id for row in rows], selection={"filters": filters, "held": result.held},
-            with_paper_cases=with_paper_cases,
+            with_paper_cases=with_paper_cases, covariate_test=test,
         ),
     )
     return result
+
+
+def saved_covariate_test(store, name: str) -> dict | None:
+    """The dataset-distance test saved with a fitted model (None: a shipped model, or one fitted before the test existed)."""
+    if name in catalog.SHIPPED_MODELS:
+        return None
+    return store.model(name).covariate_test
 
 
 def _fitted_observations(store, name: str) -> tuple[list[Observation], dict]:

@@ -5,16 +5,29 @@ from __future__ import annotations
 import hashlib
 from json.encoder import encode_basestring
 
-__all__ = ["FINGERPRINT_FIELDS", "observation_fingerprint", "observation_fingerprints"]
+__all__ = ["FINGERPRINT_FIELDS", "ADDED_FIELDS", "observation_fingerprint", "observation_fingerprints"]
 
 #: Every field of an observation: two rows with equal values here are the same observation.
 FINGERPRINT_FIELDS = ("dataset", "task", "n_train", "n_classes", "class_counts", "relative_complexity", "pretrained",
                       "architecture", "epochs", "metric_name", "metric_value", "gpu_hours", "cost_usd", "source",
-                      "observed_on", "notes")
+                      "observed_on", "notes", "dataset_distance")
+#: Fields added after fingerprints were first stored (revision 0002): hashed only when given (not None), so the
+#: fingerprint of an observation without them is the one stored before they existed.
+ADDED_FIELDS = ("dataset_distance",)
 
-_SORTED = tuple(sorted(FINGERPRINT_FIELDS))
+_SORTED = tuple(sorted(set(FINGERPRINT_FIELDS) - set(ADDED_FIELDS)))
 _EMPTY_AS_TEXT = ("source", "notes")  # None and "" are the same there
-_TEMPLATE = "{{" + ", ".join(f'"{field}": {{}}' for field in _SORTED) + "}}"
+_TEMPLATES: dict = {}  # the added fields given -> (the fields hashed, sorted; the text's template)
+
+
+def _template(added: tuple) -> tuple:
+    if added not in _TEMPLATES:
+        fields = tuple(sorted(_SORTED + added))
+        _TEMPLATES[added] = fields, "{{" + ", ".join(f'"{field}": {{}}' for field in fields) + "}}"
+    return _TEMPLATES[added]
+
+
+_TEMPLATE = _template(())[1]
 
 
 def _json(value) -> str:
@@ -49,10 +62,12 @@ def observation_fingerprint(record: dict) -> str:
     """SHA-256 of the observation's fields, numbers written as floats (1 and 1.0 are equal).
 
     The text hashed is ``json.dumps(fields, sort_keys=True, ensure_ascii=False)`` of the
-    fields with every number as ``repr(float(number))``, written out directly (this runs
-    once per imported row); tests/store checks it against that definition.
+    fields (those of ``ADDED_FIELDS`` only when not None) with every number as
+    ``repr(float(number))``, written out directly (this runs once per imported row);
+    tests/store checks it against that definition.
     """
-    return hashlib.sha256(_TEMPLATE.format(*(_piece(field, record.get(field)) for field in _SORTED)).encode()).hexdigest()
+    fields, template = _template(tuple(field for field in ADDED_FIELDS if record.get(field) is not None))
+    return hashlib.sha256(template.format(*(_piece(field, record.get(field)) for field in fields)).encode()).hexdigest()
 
 
 def _piece(field: str, value) -> str:
@@ -87,4 +102,7 @@ def observation_fingerprints(records: list[dict]) -> list[str]:
         else:
             columns.append([_piece(field, value) for value in values])
     template, sha256 = _TEMPLATE.format, hashlib.sha256
-    return [sha256(template(*pieces).encode()).hexdigest() for pieces in zip(*columns)]
+    added = [any(record.get(field) is not None for field in ADDED_FIELDS) for record in records]
+    # a row that gives an added field is hashed with it, on its own
+    return [observation_fingerprint(record) if extra else sha256(template(*pieces).encode()).hexdigest()
+            for record, extra, pieces in zip(records, added, zip(*columns), strict=True)]

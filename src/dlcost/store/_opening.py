@@ -21,7 +21,7 @@ from dlcost.store._schema import Base
 __all__ = ["SCHEMA_REVISION", "READ", "open_engine", "prepare", "migrate", "known_revisions", "fault", "describe"]
 
 #: The newest Alembic revision this code knows (tests/store checks it is Alembic's head).
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 #: Execution option of read-only work: SQLite begins it deferred (no write lock).
 READ = {"dlcost_read": True}

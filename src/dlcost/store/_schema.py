@@ -76,6 +76,7 @@ class ObservationRow(Base):
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)  # migration 0002
+    dataset_distance: Mapped[float | None] = mapped_column(Float)  # seed 000's dataset distance (migration 0005)
 
 
 class FittedModelRow(Base):
@@ -94,6 +95,7 @@ class FittedModelRow(Base):
     selection: Mapped[dict] = mapped_column(JSON, nullable=False)
     with_paper_cases: Mapped[bool] = mapped_column(Boolean, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    covariate_test: Mapped[dict | None] = mapped_column(JSON)  # the dataset-distance test of the fit (migration 0005)
 
 
 class SettingRow(Base):

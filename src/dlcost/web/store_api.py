@@ -22,7 +22,7 @@ from dlcost.core.checks import InputError, shown
 from dlcost.reports.comparison import comparison_rows
 from dlcost.schemas import Observation, Scenario
 from dlcost.service import documents
-from dlcost.service.models import PLOT_REFUSALS, fit_and_save, plot_model, validate_model
+from dlcost.service.models import PLOT_REFUSALS, fit_and_save, plot_model, saved_covariate_test, validate_model
 from dlcost.service.observations import delete_planned, import_observations_csv, plan_deletion
 from dlcost.web.errors import BAD_INPUT, UNAVAILABLE, Problem, Problems, Unauthorized, input_error, problem
 from dlcost.web.query import decode_link
@@ -273,9 +273,10 @@ def api_use_model(name: str, request: Request) -> dict:
 
 
 @router.get("/api/models/{name:path}", tags=["store"], responses={**MISSING, **UNAVAILABLE},
-            summary="A model's coefficient table, Table 1 for paper-2024 (dlcost model show --json)")
+            summary="A model's coefficient table, Table 1 for paper-2024, and a fit's dataset-distance test (dlcost model show --json)")
 def api_model(name: str, request: Request) -> dict:
-    return _finite(documents.model_document(error_model(request, name)))
+    document = documents.model_document(error_model(request, name))
+    return _finite({**document, "covariate_test": saved_covariate_test(open_store(request), name)})
 
 
 @router.get("/models/{name:path}/plot.png", tags=["store"], response_class=Response,

@@ -6,10 +6,16 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from dlcost.store._fingerprint import FINGERPRINT_FIELDS, observation_fingerprint
+from dlcost.store._fingerprint import observation_fingerprint
 
 revision = "0002"
 down_revision = "0001"
+
+#: The observation columns at this revision (later ones, such as 0005's dataset_distance, do not exist yet;
+#: a fingerprint counts them only when given, so these rows' fingerprints stay right after those migrations).
+FINGERPRINT_FIELDS = ("dataset", "task", "n_train", "n_classes", "class_counts", "relative_complexity", "pretrained",
+                      "architecture", "epochs", "metric_name", "metric_value", "gpu_hours", "cost_usd", "source",
+                      "observed_on", "notes")
 
 
 def upgrade() -> None:
