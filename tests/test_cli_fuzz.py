@@ -63,6 +63,8 @@ BASE = {
     ("learning-curve", "run"): ["{images}", "--architecture", "ResNet-18", "--device", "cpu", "--fractions", "0.5,1",
                                 "--target-accuracy", "0.9"],
     ("bench",): ["ResNet-18", "--device", "cpu"],
+    ("distance",): ["{distance_target}", "{distance_baseline}", "--weights", "{inception_weights}", "--sample", "3",
+                    "--batch-size", "4"],
     ("serve",): ["--port", "{port}"],
     ("scenario", "save"): ["fuzzed", "--scenario", "{scenario}", "--replace"],
     ("scenario", "list"): [],
@@ -115,6 +117,7 @@ MEANINGFUL = {
     "precision": ["bf16", "fp16", "tf32", "fp32"],
     "interval_method": ["conformal", "ols"],
     "device": ["cpu", "cuda"],
+    "engine": ["local"],  # not ray: a Ray instance takes longer to start than the whole fuzz of distance
     "host": ["127.0.0.1", "::1", "localhost", "0.0.0.0"],
     "model": ["paper-2024", "mine"],
     "name": ["mine", "paper-2024"],  # not "base": scenario delete would remove what the others read
@@ -286,6 +289,41 @@ def _fake_pilot(data_dir, architecture, fractions, *, epochs, device, pretrained
         cpu_hours=sum(p["cpu_hours"] for p in points), torch_version="0", torchvision_version="0", python_version="3")
 
 
+def _distance_files(folder: Path) -> dict:
+    """distance's inputs: 3 small JPEGs and a baseline stats file made with random Inception-V3 weights.
+
+    Without PyTorch the target is a stats file too (two stats files are compared without it).
+    """
+    import importlib.util
+
+    import numpy as np
+
+    from dlcost.bench.embedding import weights_identity
+    from dlcost.core.distance import partial_stats
+    from dlcost.iotools.embedding_stats import save_stats
+
+    rng = np.random.default_rng(0)
+    weights = folder / "inception_v3_random.pth"
+    if importlib.util.find_spec("torch") and importlib.util.find_spec("torchvision"):
+        from PIL import Image
+
+        from dlcost.bench.embedding import save_random_weights
+
+        save_random_weights(weights)
+        (folder / "distance_images").mkdir()
+        for index in range(3):
+            Image.fromarray(rng.integers(0, 256, size=(64, 80, 3), dtype=np.uint8)).save(folder / "distance_images" / f"{index}.jpg")
+        target = folder / "distance_images"
+    else:
+        weights.write_bytes(b"stand-in weights: never loaded when both sides are stats files")
+        target = folder / "distance_target.npz"
+    metadata = {**weights_identity(weights), "source": "fuzz"}
+    baseline = save_stats(folder / "distance_baseline.npz", partial_stats(rng.normal(20, 5, size=(3, 2048))), metadata)
+    if target.suffix == ".npz":
+        save_stats(target, partial_stats(rng.normal(30, 5, size=(3, 2048))), metadata)
+    return {"distance_target": target, "distance_baseline": baseline, "inception_weights": weights}
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """The files the base arguments name, and a store with observations, a fitted model and a saved scenario."""
@@ -306,7 +344,7 @@ def files(tmp_path_factory):
     observations = folder / "observations.csv"
     observations.write_text("dataset,task,n_train,n_classes,pretrained,metric_name,metric_value\n"
                             "fuzz,classification,1000,10,yes,accuracy,0.9\n")
-    paths = {"folder": folder, "missing": folder / "missing.csv", "garbage": folder / "garbage", "images": folder / "images",
+    paths = {**_distance_files(folder), "folder": folder, "missing": folder / "missing.csv", "garbage": folder / "garbage", "images": folder / "images",
              "scenario": scenario, "case": case, "observations": observations, "limits_csv": limits_csv, "plot": folder / "figure.png", "port": "0",
              "store": f"sqlite:///{folder / 'store.sqlite3'}"}
     with pytest.MonkeyPatch.context() as patch:

@@ -11,7 +11,7 @@ import warnings
 
 import typer
 
-from dlcost.cli import bench, business, estimate, inference, learning_curve, limits, serve, store  # noqa: F401  (registers the commands)
+from dlcost.cli import bench, business, distance, estimate, inference, learning_curve, limits, serve, store  # noqa: F401  (registers the commands)
 from dlcost.cli._common import InputError, UsageError, app
 
 __all__ = ["app", "main"]
