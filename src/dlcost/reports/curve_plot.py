@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlcost.core.checks import InputError
+from dlcost.reports.plots import pyplot, save_figure
 
 __all__ = ["plot_curve"]
 
 
 def plot_curve(result: dict, path: str | Path) -> Path:
     """Write a PNG: Figure 4's benchmark curves (hardware burden, Gflops) and the project's halvings on the same axes."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("plot", "plotting needs matplotlib: pip install matplotlib") from None
+    plt = pyplot()
     path = Path(path)
     figure, axes = plt.subplots(figsize=(7.5, 5.0), dpi=120)
     for curve in result["benchmarks"]:
@@ -40,10 +34,4 @@ def plot_curve(result: dict, path: str | Path) -> Path:
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=7, loc="best")
     figure.tight_layout()
-    try:
-        figure.savefig(path)
-    except OSError as error:
-        raise InputError("plot", f"plot: cannot write {path}: {error.strerror or error}.") from None
-    finally:
-        plt.close(figure)
-    return path
+    return save_figure(figure, path)

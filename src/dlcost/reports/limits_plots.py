@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcost.core.checks import InputError
-from dlcost.iotools.files import write_error
-from dlcost.reports.plots import check_figure_path
+from dlcost.reports.plots import check_figure_path, pyplot, save_figure
 
 __all__ = ["format_limits_fit", "plot_limits_fit"]
 
@@ -148,17 +147,6 @@ def format_limits_fit(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("plot", "plotting needs matplotlib: pip install matplotlib") from None
-    return plt
-
-
 def plot_limits_fit(result: dict, columns, path: str | Path, *, compute_label: str | None = None) -> Path:
     """Write a PNG of :func:`~dlcost.engine.limits_fit.fit_limits`'s ``result`` and the ``columns`` it was fitted on.
 
@@ -176,7 +164,7 @@ def plot_limits_fit(result: dict, columns, path: str | Path, *, compute_label: s
         raise InputError("plot", f"plot_limits_fit needs the {wanted} the result was fitted on ({result['n']} values each).")
     if compute_label is None:
         compute_label = (columns.get("columns") or {}).get("compute_col") or "computation"
-    plt = _pyplot()
+    plt = pyplot()
     path = Path(path)
     check_figure_path(path, "plot")
     figure, axes = plt.subplots(figsize=(7.5, 5.0), dpi=120)
@@ -187,13 +175,7 @@ def plot_limits_fit(result: dict, columns, path: str | Path, *, compute_label: s
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8, loc="best")
     figure.tight_layout()
-    try:
-        figure.savefig(path)
-    except OSError as exc:
-        raise write_error(path, "plot file", "plot", exc) from None
-    finally:
-        plt.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def _coefficients(model: dict) -> tuple[float, float]:

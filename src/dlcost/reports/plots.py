@@ -12,7 +12,7 @@ from dlcost.engine.refit import design
 from dlcost.iotools.files import write_error
 from dlcost.schemas import LearningCurveResult, Observation
 
-__all__ = ["plot_learning_curve", "partial_regression_png", "check_figure_path"]
+__all__ = ["plot_learning_curve", "partial_regression_png", "check_figure_path", "pyplot", "save_figure"]
 
 
 def plot_learning_curve(result: LearningCurveResult, path: str | Path) -> Path:
@@ -108,6 +108,24 @@ def check_figure_path(path: str | Path, field: str) -> None:
     if path.suffix[1:].lower() not in formats:
         others = ", ".join("." + f for f in sorted(formats) if f != "png")
         raise InputError(field, f"{field} must be a .png file (or {others}); got {shown(str(path))}.")
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (imported when a plot is asked for); one line if matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise InputError("plot", "plotting needs matplotlib: pip install matplotlib") from None
+    return plt
+
+
+def save_figure(figure, path, field: str = "plot", **options) -> Path:
+    """Write ``figure`` as PNG to ``path`` and close it; a path that cannot be written raises InputError naming ``field``."""
+    _save(figure, path, field, **options)
+    return Path(path)
 
 
 def _save(figure, path, field: str, **options) -> None:

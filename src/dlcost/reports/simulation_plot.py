@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcost.core.checks import InputError
-from dlcost.iotools.files import write_error
-from dlcost.reports.plots import check_figure_path
+from dlcost.reports.plots import check_figure_path, pyplot, save_figure
 
 __all__ = ["plot_simulation"]
 
@@ -27,13 +26,7 @@ def plot_simulation(result: dict, path: str | Path) -> Path:
 
     Needs matplotlib (imported here); a path that cannot be written raises InputError("plot").
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("plot", "plotting needs matplotlib: pip install matplotlib") from None
+    plt = pyplot()
     if not isinstance(result, dict) or any(key not in result for key in _KEYS):
         raise InputError("result", f"result must be what simulate() returns, a dict with {', '.join(_KEYS)}.")
     path = Path(path)
@@ -58,13 +51,7 @@ def plot_simulation(result: dict, path: str | Path) -> Path:
                     f"noise sd {settings['noise_sd']:g}, {settings['reps']:,} simulations per case (seed {settings['seed']})",
                     fontsize=10)
     figure.tight_layout()
-    try:
-        figure.savefig(path)
-    except OSError as exc:
-        raise write_error(path, "plot file", "plot", exc) from None
-    finally:
-        plt.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def _draw(by_size, by_flops, model: dict, sizes: np.ndarray) -> None:
