@@ -66,3 +66,28 @@ def test_the_distance_is_the_same_through_either_engine(weights, folders, local_
     for key in ("wasserstein", "frechet", "n_target", "n_baseline", "skipped"):
         assert distributed[key] == pytest.approx(local[key], rel=1e-3, abs=1e-6), key
     assert distributed["engine"] == "ray" and distributed["precision"] == "fp32"
+
+
+def test_a_bad_weights_file_is_one_line_on_the_ray_path_too(images, tmp_path, local_ray):
+    from dlcost.bench.ray_embedding import embed_images_ray
+    from dlcost.core.checks import InputError
+
+    bad = tmp_path / "weights.txt"
+    bad.write_text("not a torch.save file")
+    with pytest.raises(InputError) as caught:
+        embed_images_ray(images, weights=bad, device="cpu", batch_size=4)
+    assert caught.value.field == "weights"
+
+
+def test_save_stats_never_overwrites_an_input(weights, folders, tmp_path):
+    from dlcost.core.checks import InputError
+    from dlcost.service.distance import distance
+
+    shared = tmp_path / "baseline.npz"
+    distance(folders["smooth_again"], folders["noise"], sample=10, weights=weights, batch_size=4, save_stats=shared)
+    before = shared.read_bytes()
+    with pytest.raises(InputError) as caught:
+        distance(folders["smooth"], shared, sample=10, weights=weights, batch_size=4, save_stats=shared)
+    assert caught.value.field == "save_stats" and "must not overwrite the baseline" in str(caught.value)
+    assert shared.read_bytes() == before
+    assert oct(shared.stat().st_mode & 0o044) != "0o0"  # readable by the team it is shared with

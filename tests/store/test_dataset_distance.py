@@ -160,7 +160,7 @@ def test_model_fit_reports_a_distance_that_matters(dlcost, tmp_path):
     ok(dlcost("observation", "import", path))
     fitted = ok_json(dlcost("model", "fit", "strong", "--json"))
     test = fitted["covariate_test"]
-    assert test["tested"] and test["significant"] and test["p"] < 1e-6 and (test["n"], test["n_datasets"]) == (60, 10)
+    assert test["tested"] and test["significant"] and test["p"] < 1e-3 and (test["n"], test["n_datasets"]) == (60, 10)
     assert test["ci_low"] < 0.5 < test["ci_high"]
     assert [c["name"] for c in fitted["coefficients"]] == ["intercept", "log_data", "pretrain_log_data", "complexity",
                                                           "segmentation"]  # the model itself is eq. (1)
@@ -189,7 +189,7 @@ def test_too_few_distances_is_a_note_and_no_failure(store):
     result = fit_and_save(store, "few", {}, with_paper_cases=False)
     assert result.model.n == 15 and not result.covariate_test["tested"]
     assert result.notes[-1] == ("dataset_distance not tested as a covariate: 5 fitted observations have a dataset_distance, "
-                                "from 5 datasets; the test needs at least 8 from at least 3 datasets; the fit is eq. (1) "
+                                "from 5 datasets; the test needs at least 8 from at least 5 datasets; the fit is eq. (1) "
                                 "without it")
     assert store.model("few").covariate_test == result.covariate_test
 

@@ -75,7 +75,9 @@ def _start(ray, device: str) -> None:
         return
     import os
 
-    options = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+    import logging
+
+    options = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
     if not os.environ.get("RAY_ADDRESS"):
         options["num_cpus"] = max(1, os.cpu_count() or 1)
     ray.init(**options)
@@ -92,11 +94,14 @@ def embed_images_ray(paths, *, weights=None, device: str = "cpu", batch_size: in
     """
     from dlcost.bench.embedding import EmbeddingResult
 
+    from dlcost.bench.embedding import load_inception_v3
+
     ray = _ray()
     paths = [str(p) for p in paths]
     if not paths:
         raise InputError("target", "no images to embed.")
     started = time.perf_counter()
+    load_inception_v3(None if weights is None else Path(weights), "cpu")  # a bad weights file is one line here, not in an actor
     _start(ray, device)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
@@ -104,8 +109,34 @@ def embed_images_ray(paths, *, weights=None, device: str = "cpu", batch_size: in
     pool = actors or max(1, gpus)
     dataset = ray.data.read_binary_files(paths, include_paths=True, ignore_missing_paths=True)
     embedded = dataset.map_batches(_Embedder, fn_constructor_args=(None if weights is None else str(weights), device),
-                                   batch_size=batch_size, batch_format="numpy", concurrency=pool,
-                                   num_gpus=1 if gpus else 0)
+                                   batch_size=batch_size, batch_format="numpy",
+                                   compute=ray.data.ActorPoolStrategy(size=pool), num_gpus=1 if gpus else 0)
+    try:
+        stats, skipped, examples, done = _stream(embedded, progress)
+    except Exception as error:  # noqa: BLE001 - Ray wraps an actor's error: its InputError is the user's one line
+        cause = _input_error(error)
+        if cause is None:
+            raise
+        raise cause from None
+    skipped += len(paths) - done  # files Ray could not read at all
+    seconds = time.perf_counter() - started
+    return EmbeddingResult(stats=stats, skipped=skipped, skipped_examples=examples, seconds=seconds,
+                           images_per_s=stats.n / seconds if seconds > 0 else 0.0)
+
+
+def _input_error(error: BaseException) -> InputError | None:
+    """The InputError inside a Ray task error, if any (Ray keeps it as the cause)."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, InputError):
+            return error
+        error = getattr(error, "cause", None) or error.__cause__
+        seen += 1
+    return None
+
+
+def _stream(embedded, progress):
+    """Sum the embeddings batch by batch as Ray delivers them: (stats, skipped, examples, images done)."""
     stats, skipped, examples, done = EmbeddingStats.empty(EMBEDDING_DIMENSION), 0, [], 0
     for batch in embedded.iter_batches(batch_size=None, batch_format="numpy"):  # streamed: one batch in memory
         ok = batch["ok"].astype(bool)
@@ -116,7 +147,4 @@ def embed_images_ray(paths, *, weights=None, device: str = "cpu", batch_size: in
         done += len(ok)
         if progress is not None:
             progress(done)
-    skipped += len(paths) - done  # files Ray could not read at all
-    seconds = time.perf_counter() - started
-    return EmbeddingResult(stats=stats, skipped=skipped, skipped_examples=examples, seconds=seconds,
-                           images_per_s=stats.n / seconds if seconds > 0 else 0.0)
+    return stats, skipped, examples, done

@@ -284,7 +284,8 @@ def _covariate_view(test: dict | None) -> Group:
         table.add_column(column, justify="left" if column == "Variable" else "right")
     table.add_row(test["regressor"], *(number(test[key]) for key in ("coef", "std_err", "t", "p", "ci_low", "ci_high")))
     verdict = "significant" if test["significant"] else "not significant"
-    table.caption = (f"{verdict} at {test['alpha']:g}; R2 = {number(test['r2'])} with it, {number(test['r2_without'])} "
+    table.caption = (f"{verdict} at {test['alpha']:g}, tested at the dataset level (each dataset's mean residual on its "
+                     f"distance, {test.get('df', '-')} df); R2 = {number(test['r2'])} with it, {number(test['r2_without'])} "
                      "without it. The saved model is eq. (1) without it: estimates take no distance.")
     return Group(table)
 

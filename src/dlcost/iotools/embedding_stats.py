@@ -67,6 +67,9 @@ def save_stats(path: str | Path, stats: EmbeddingStats, metadata: dict, *, name:
                      outer=np.asarray(stats.outer, dtype=np.float64), metadata=np.array(text))
             file.flush()
             os.fsync(file.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # a stats file is made to be shared: mkstemp's 0600 would not be
         os.replace(temporary, path)
         temporary = None
     except OSError as exc:

@@ -56,7 +56,7 @@ def _whole(value, name: str, low: int, high: int) -> int:
     return value
 
 
-def _check_options(sample, seed, batch_size, device, engine, weights, save_stats) -> None:
+def _check_options(sample, seed, batch_size, device, engine, weights, save_stats, target=None, baseline=None) -> None:
     _whole(sample, "sample", MIN_IMAGES, MAX_SAMPLE)
     _whole(seed, "seed", 0, MAX_SEED)
     _whole(batch_size, "batch_size", 1, MAX_BATCH_SIZE)
@@ -73,6 +73,10 @@ def _check_options(sample, seed, batch_size, device, engine, weights, save_stats
         if not path.parent.is_dir():
             raise InputError("save_stats", f"save_stats: the folder {str(path.parent)!r} does not exist; create it or "
                                            "choose another path.")
+        for name, given in (("target", target), ("baseline", baseline), ("weights", weights)):
+            if given is not None and Path(given).exists() and Path(given).resolve() == path.resolve():
+                raise InputError("save_stats", f"save_stats must not overwrite the {name} file {str(given)!r}; "
+                                               "choose another path.")
 
 
 def _open_side(name: str, source, sample: int, seed: int) -> _Side:
@@ -264,7 +268,7 @@ def distance(target: str | Path, baseline: str | Path, *, sample: int = PAPER_SA
     from dlcost.core.distance import frechet_distance, wasserstein_of_means
 
     started = time.perf_counter()
-    _check_options(sample, seed, batch_size, device, engine, weights, save_stats)
+    _check_options(sample, seed, batch_size, device, engine, weights, save_stats, target, baseline)
     sides = [_open_side("target", target, sample, seed), _open_side("baseline", baseline, sample, seed)]
     saved_side = _saved_side(sides, save_stats)
     if weights is not None:
